@@ -1,0 +1,24 @@
+# Top level. Every goal first makes sure the Debian packages are installed
+# (tools/install-deps.sh: idempotent, quiet when all is there), then runs
+# the real rules in mk/main.mk, so nothing is evaluated before the tools
+# exist on a fresh machine.
+#
+#   make run        ResNet-18 through the library on the simulated NPU, checked
+#   make test       every test (unit, RTL, simulator, library, VM end-to-end)
+#   make bench      library benchmarks (ResNet-50 on the simulator, CPU vs oneDNN)
+#   make bench-hw   device benchmark on raw layer shapes
+#   make synth      Yosys synthesis of the default configuration
+#   make vm         boot the virtual platform by hand (see README.md)
+
+GOALS := $(filter-out clean deps,$(or $(MAKECMDGOALS),all))
+
+.PHONY: $(GOALS) deps clean
+$(GOALS): deps
+	+@$(MAKE) --no-print-directory -f mk/main.mk $@
+
+deps:
+	@tools/install-deps.sh
+
+clean:
+	rm -rf build
+	@$(MAKE) --no-print-directory -f mk/main.mk clean-extra 2>/dev/null || true

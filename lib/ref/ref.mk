@@ -1,0 +1,1 @@
+LIBNPU_SRCS += lib/ref/requant.c lib/ref/ref_conv.c

@@ -1,0 +1,65 @@
+# The real rules. Each part of the tree contributes a fragment (*.mk next to
+# its sources) that appends to the lists below; this file only holds what
+# they share.
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+B       ?= build
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
+CC      := gcc
+CXX     := g++
+OPT     ?= -O2 -g
+SAN     ?=
+WARN    := -Wall -Wextra -Werror
+INCS    := -Ihw -Isim -Ilib/include -Ilib/ref -Ilib/src -Ilib/cpu -Idriver/uapi
+CFLAGS  := -std=c11 $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -MMD -MP $(INCS)
+CXXFLAGS:= -std=c++17 $(WARN) $(OPT) $(SAN) -MMD -MP $(INCS)
+LDLIBS  := -lm
+
+LIBNPU_A := $(B)/libnpu.a
+
+# Filled in by the fragments.
+LIBNPU_SRCS   :=
+TEST_STAGES   :=
+BIN_PROGS     :=
+CLEAN_EXTRA   :=
+
+.PHONY: all build test run bench bench-hw synth lint vm clean-extra
+all: build
+
+include $(wildcard hw/*.mk sim/*.mk lib/*/*.mk tests/*.mk tests/*/*.mk \
+                   driver/*.mk tools/*.mk bench/*.mk examples/*.mk)
+
+# libnpu.a: every fragment under lib/ appends its sources to LIBNPU_SRCS.
+LIBNPU_OBJS := $(patsubst %.c,$(B)/%.o,$(LIBNPU_SRCS))
+$(LIBNPU_A): $(LIBNPU_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+build: $(LIBNPU_A)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# libnpu.a: every fragment under lib/ appends its sources to LIBNPU_SRCS.
+LIBNPU_OBJS := $(patsubst %.c,$(B)/%.o,$(LIBNPU_SRCS))
+$(LIBNPU_A): $(LIBNPU_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+build: $(LIBNPU_A)
+
+$(B)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+# Tests run one stage after another so their output stays readable.
+test:
+	@set -e; for s in $(TEST_STAGES); do \
+		echo "=== $$s"; $(MAKE) --no-print-directory -f mk/main.mk $$s; \
+	done; echo "=== all test stages passed: $(TEST_STAGES)"
+
+clean-extra:
+	$(if $(CLEAN_EXTRA),rm -rf $(CLEAN_EXTRA),@true)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian 12 packages the project needs. Idempotent and quiet when
+# everything is already there; the Makefile calls it before building.
+set -eu
+
+PKGS="build-essential pkg-config verilator yosys libcmocka-dev libdrm-dev \
+libjansson-dev libdnnl-dev linux-headers-amd64 linux-image-amd64 \
+qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get -qq update >/dev/null
+# shellcheck disable=SC2086
+apt-get -qq install -y --no-install-recommends $missing >/dev/null
