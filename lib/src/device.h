@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device.h - the library's device layer: opening a backend and running one
+ * quantized convolution (or FC, as a 1x1 convolution) on it. The network
+ * executor (net.c) calls only this; tiling, weight packing, descriptors and
+ * backends live behind it.
+ */
+#ifndef NPU_DEVICE_H
+#define NPU_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "npu_err.h"
+#include "npu_hw_check.h"
+#include "npu_ref.h"
+
+enum npu_backend_kind {
+	NPU_BACKEND_AUTO = 0,	/* drm if its render node exists, else sim, else cpu */
+	NPU_BACKEND_DRM,
+	NPU_BACKEND_SIM,
+	NPU_BACKEND_CPU,
+};
+
+struct npu_device_opts {
+	enum npu_backend_kind kind;
+	unsigned dram_bytes_per_cycle;	/* sim only; 0 = default */
+	unsigned dram_latency;		/* sim only; 0 = default */
+	const char *trace_path;		/* sim only: FST waveform, or NULL */
+	int threads;			/* cpu paths; <= 0 = all cores */
+};
+
+struct npu_device;
+
+/*
+ * Opens a backend. On failure returns an npu_status and writes the reason
+ * into msg; on success msg says which backend was picked and why (auto).
+ */
+npu_status npu_device_open(const struct npu_device_opts *o, struct npu_device **out,
+			   char *msg, size_t msglen);
+void npu_device_close(struct npu_device *d);
+const char *npu_device_backend(const struct npu_device *d);	/* "drm", "sim", "cpu" */
+/* The device's capability registers; NPU_E_NODEV on the cpu backend. */
+npu_status npu_device_caps(const struct npu_device *d, struct npu_caps *caps);
+
+/* Figures for one run of one layer. */
+struct npu_run_stats {
+	int on_device;			/* 0: ran on the CPU (fallback or cpu backend) */
+	uint64_t macs;			/* MACs of the layer (npu_conv_macs) */
+	uint64_t cycles;		/* device cycles, doorbell to interrupt */
+	uint64_t mac_active;		/* device counter NPU_CNT_MAC_ACTIVE */
+	uint64_t rd_bytes, wr_bytes;	/* device memory traffic */
+	uint64_t compulsory_bytes;	/* input + weights + params + output, once */
+	uint64_t planned_bytes;		/* what the tiler planned to move */
+	uint32_t descriptors;
+	uint32_t jobs;
+	double wall_seconds;
+};
+
+struct npu_conv_plan;
+
+/*
+ * Prepares a convolution for the device: checks it fits, tiles it, packs
+ * and uploads weights and channel parameters. w is OHWI, the spec's
+ * pointers (bias, zero points, multipliers) are copied. Returns
+ * NPU_E_UNSUPPORTED with the reason in why when the device cannot run this
+ * layer (the caller then runs it on the CPU and reports why).
+ */
+npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec *s,
+				const void *w, struct npu_conv_plan **out,
+				char *why, size_t whylen);
+/* Runs it: in is NHWC (in_type), out NHWC (out_type). */
+npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
+			     struct npu_run_stats *st, char *msg, size_t msglen);
+void npu_conv_plan_destroy(struct npu_conv_plan *p);
+
+#endif /* NPU_DEVICE_H */

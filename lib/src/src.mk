@@ -1,0 +1,1 @@
+LIBNPU_SRCS += lib/src/device.c
