@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fast CPU convolution: planning, scratch layouts, threading and the
+ * portable C kernels. The AVX2 kernels in cpu_avx2.c use the same layouts,
+ * so the two only differ in how they multiply.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpu_internal.h"
+#include "npu_cpu.h"
+
+/* Below this many output pixels, packing the weights costs more than it saves. */
+#define GEMV_MAX_PIXELS	4
+/* A thread costs tens of microseconds to start: give each at least this. */
+#define MIN_MACS_PER_THREAD	(UINT64_C(1) << 20)
+#define MAX_THREADS	64
+/*
+ * (w - w_zp) must fit int16 for every w of either weight type; beyond this
+ * the CPU_DIRECT method accumulates in uint32 instead.
+ */
+#define WZP_INT16_LIMIT	32512
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_X86 1
+#else
+#define CPU_X86 0
+#endif
+
+int npu_cpu_have_avx2(void)
+{
+#if CPU_X86
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") != 0;
+#else
+	return 0;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static int mul_size(size_t a, size_t b, size_t *r)
+{
+	if (a && b > SIZE_MAX / a)
+		return -1;
+	*r = a * b;
+	return 0;
+}
+
+static size_t round_up(size_t v, size_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+/* aligned_alloc wants a size that is a multiple of the alignment. */
+static void *alloc_aligned(size_t bytes)
+{
+	if (bytes > SIZE_MAX - CPU_ALIGN)
+		return NULL;
+	return aligned_alloc(CPU_ALIGN, round_up(bytes ? bytes : 1, CPU_ALIGN));
+}
+
+static int32_t w_at(const struct cpu_plan *p, size_t i)
+{
+	if (p->s->w_type == NPU_TYPE_INT8)
+		return ((const int8_t *)p->w)[i];
+	return ((const uint8_t *)p->w)[i];
+}
+
+static int32_t w_zp_of(const struct npu_conv_spec *s, int k)
+{
+	return s->w_zp ? s->w_zp[k] : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Requantization                                                      */
+/* ------------------------------------------------------------------ */
+
+void cpu_rq_free(struct cpu_rq *rq)
+{
+	free(rq->q);
+	free(rq->left);
+	free(rq->right);
+	free(rq->scale);
+	memset(rq, 0, sizeof(*rq));
+}
+
+static int rq_init_fixed(struct cpu_rq *rq, const struct npu_conv_spec *s, size_t n)
+{
+	int k;
+
+	rq->q = calloc(n, sizeof(*rq->q));
+	rq->left = calloc(n, sizeof(*rq->left));
+	rq->right = calloc(n, sizeof(*rq->right));
+	if (!rq->q || !rq->left || !rq->right)
+		return -ENOMEM;
+	for (k = 0; k < s->out_c; k++) {
+		int sh = s->rq_shift[k];
+
+		/* Shifts of 32 or more are undefined in the reference itself. */
+		if (sh < -31 || sh > 31)
+			rq->vec = 0;
+		rq->q[k] = s->rq_mult[k];
+		rq->left[k] = sh > 0 ? sh : 0;
+		rq->right[k] = sh > 0 ? 0 : -sh;
+	}
+	return 0;
+}
+
+static int rq_init_fp32(struct cpu_rq *rq, const struct npu_conv_spec *s, size_t n)
+{
+	int k;
+
+	rq->scale = calloc(n, sizeof(*rq->scale));
+	if (!rq->scale)
+		return -ENOMEM;
+	for (k = 0; k < s->out_c; k++) {
+		/* lrintf(NaN) is not what cvtps2dq gives: keep those scalar. */
+		if (!isfinite(s->rq_scale[k]))
+			rq->vec = 0;
+		rq->scale[k] = s->rq_scale[k];
+	}
+	return 0;
+}
+
+int cpu_rq_init(struct cpu_rq *rq, const struct npu_conv_spec *s)
+{
+	size_t n = (size_t)s->out_c + CPU_NR;
+	int err = 0;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->mode = s->rq_mode;
+	rq->out_type = s->out_type;
+	rq->zp = s->out_zp;
+	/* clamp(v + zp, min, max) == clamp(v, min - zp, max - zp) + zp, in int32 */
+	rq->lo = s->act_min - s->out_zp;
+	rq->hi = s->act_max - s->out_zp;
+	rq->vec = 1;
+	if (s->rq_mode == NPU_RQ_FIXED)
+		err = rq_init_fixed(rq, s, n);
+	else if (s->rq_mode == NPU_RQ_FP32)
+		err = rq_init_fp32(rq, s, n);
+	if (err)
+		cpu_rq_free(rq);
+	return err;
+}
+
+int32_t cpu_requant_one(const struct cpu_plan *p, int k, int32_t acc)
+{
+	return npu_requant(p->s, k, acc);
+}
+
+void cpu_emit_row(const struct cpu_plan *p, size_t P, int k0, int n,
+		  const int32_t *acc)
+{
+	const struct npu_conv_spec *s = p->s;
+	size_t o = P * (size_t)s->out_c + (size_t)k0;
+	int32_t res[CPU_NR];
+	int j;
+
+	if (s->out_type == NPU_TYPE_INT32) {
+		memcpy((int32_t *)p->out + o, acc, (size_t)n * sizeof(*acc));
+		return;
+	}
+#if CPU_X86
+	if (p->avx2 && p->rq.vec)
+		cpu_requant16_avx2(&p->rq, k0, acc, res);
+	else
+#endif
+		for (j = 0; j < n; j++)
+			res[j] = cpu_requant_one(p, k0 + j, acc[j]);
+	if (s->out_type == NPU_TYPE_INT8)
+		for (j = 0; j < n; j++)
+			((int8_t *)p->out)[o + j] = (int8_t)res[j];
+	else
+		for (j = 0; j < n; j++)
+			((uint8_t *)p->out)[o + j] = (uint8_t)res[j];
+}
+
+/* ------------------------------------------------------------------ */
+/* The int16 input copy                                                */
+/* ------------------------------------------------------------------ */
+
+/* Input row and column that xin pixel (y, x) shows; may be outside. */
+static void xin_source(const struct cpu_plan *p, int y, int x, long *iy, long *ix)
+{
+	const struct npu_conv_spec *s = p->s;
+
+	if (s->kh == 1 && s->kw == 1) {
+		*iy = (long)y * s->stride_h - s->pad_top;
+		*ix = (long)x * s->stride_w - s->pad_left;
+	} else {
+		*iy = (long)y - s->pad_top;
+		*ix = (long)x - s->pad_left;
+	}
+}
+
+/* One pixel of the grouped layout: [group][cpgp], the pad channel zero. */
+static void convert_pixel_grouped(const struct cpu_plan *p, int16_t *d, size_t src)
+{
+	const struct npu_conv_spec *s = p->s;
+	int zp = s->in_zp, g, c;
+
+	for (g = 0; g < p->ngroups; g++, d += p->cpgp, src += (size_t)p->cpg) {
+		if (s->in_type == NPU_TYPE_INT8) {
+			const int8_t *a = (const int8_t *)p->in + src;
+
+			for (c = 0; c < p->cpg; c++)
+				d[c] = (int16_t)(a[c] - zp);
+		} else {
+			const uint8_t *a = (const uint8_t *)p->in + src;
+
+			for (c = 0; c < p->cpg; c++)
+				d[c] = (int16_t)(a[c] - zp);
+		}
+		for (c = p->cpg; c < p->cpgp; c++)
+			d[c] = 0;
+	}
+}
+
+/* One pixel of the depthwise layout: channel k shows input channel k / kpg. */
+static void convert_pixel_dw(const struct cpu_plan *p, int16_t *d, size_t src)
+{
+	const struct npu_conv_spec *s = p->s;
+	int k;
+
+	for (k = 0; k < s->out_c; k++)
+		d[k] = (int16_t)(npu_load(s->in_type, p->in, src + (size_t)(k / p->kpg)) -
+				 s->in_zp);
+	for (k = s->out_c; (size_t)k < p->xpix; k++)
+		d[k] = 0;
+}
+
+static void convert_row(const struct cpu_plan *p, size_t row)
+{
+	const struct npu_conv_spec *s = p->s;
+	size_t b = row / (size_t)p->xh;
+	int y = (int)(row % (size_t)p->xh), x;
+	int16_t *d = p->xin + b * p->ximg + (size_t)y * p->xw * p->xpix;
+
+	for (x = 0; x < p->xw; x++, d += p->xpix) {
+		long iy, ix;
+		size_t src;
+
+		xin_source(p, y, x, &iy, &ix);
+		if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w) {
+			memset(d, 0, p->xpix * sizeof(*d));
+			continue;
+		}
+		src = ((b * (size_t)s->in_h + (size_t)iy) * (size_t)s->in_w + (size_t)ix) *
+		      (size_t)s->in_c;
+		if (p->method == CPU_DW)
+			convert_pixel_dw(p, d, src);
+		else
+			convert_pixel_grouped(p, d, src);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Weight packing                                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * GEMM block (g, blk): [tap][channel pair][CPU_NR channels][2], so one
+ * aligned 32-byte load gives 8 channels' weights for a broadcast input pair.
+ * Channels past the group's end and the odd pad channel are zero.
+ */
+static void pack_gemm_block(const struct cpu_plan *p, size_t cb)
+{
+	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
+	int16_t *dst = p->wpk + cb * p->blk_elems;
+	int npairs = p->cpgp / 2, jj, t, c;
+
+	memset(dst, 0, p->blk_elems * sizeof(*dst));
+	for (jj = 0; jj < CPU_NR && blk * CPU_NR + jj < p->kpg; jj++) {
+		int k = g * p->kpg + blk * CPU_NR + jj;
+		int32_t zp = p->wzp[k];
+		size_t src = (size_t)k * (size_t)p->taps * (size_t)p->cpg;
+
+		for (t = 0; t < p->taps; t++)
+			for (c = 0; c < p->cpg; c++, src++)
+				dst[(((size_t)t * npairs + c / 2) * CPU_NR + jj) * 2 + (c & 1)] =
+					(int16_t)(w_at(p, src) - zp);
+	}
+}
+
+/*
+ * Depthwise block kb: for each pair of taps, two 16-int16 vectors in the
+ * order unpacklo/unpackhi_epi16 interleave two taps' channel vectors:
+ * vector v = (ch >> 2) & 1, dword d = (ch & 3) | (ch >> 3) << 2.
+ */
+static void pack_dw_block(const struct cpu_plan *p, size_t kb)
+{
+	int16_t *dst = p->wpk + kb * p->blk_elems;
+	int jj, t;
+
+	memset(dst, 0, p->blk_elems * sizeof(*dst));
+	for (jj = 0; jj < CPU_NR && (int)kb * CPU_NR + jj < p->s->out_c; jj++) {
+		int k = (int)kb * CPU_NR + jj;
+		int v = (jj >> 2) & 1, d = (jj & 3) | (jj >> 3) << 2;
+
+		for (t = 0; t < p->taps; t++)
+			dst[(size_t)(t / 2) * 32 + v * 16 + d * 2 + (t & 1)] =
+				(int16_t)(w_at(p, (size_t)k * p->taps + t) - p->wzp[k]);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Portable kernels (exact: uint32 sums wrap like the reference's)     */
+/* ------------------------------------------------------------------ */
+
+static void emit_u32(const struct cpu_plan *p, size_t P, int k0, int n, const uint32_t *acc)
+{
+	int32_t v[CPU_NR];
+	int j;
+
+	for (j = 0; j < n; j++)
+		v[j] = (int32_t)acc[j];
+	cpu_emit_row(p, P, k0, n, v);
+}
+
+static int block_width(int avail)
+{
+	return avail < CPU_NR ? avail : CPU_NR;
+}
+
+static void gemm_tile_c(const struct cpu_plan *p, size_t P0, int mr, int g, int blk)
+{
+	int k0 = g * p->kpg + blk * CPU_NR, npairs = p->cpgp / 2;
+	const int16_t *wb = p->wpk + ((size_t)g * p->nblk + blk) * p->blk_elems;
+	const int16_t *base[CPU_MR];
+	uint32_t acc[CPU_MR][CPU_NR];
+	int i, jj, t, j;
+
+	for (i = 0; i < mr; i++) {
+		base[i] = cpu_pixel_base(p, P0 + i) + (size_t)g * p->cpgp;
+		for (jj = 0; jj < CPU_NR; jj++)
+			acc[i][jj] = (uint32_t)p->bias[k0 + jj];
+	}
+	for (t = 0; t < p->taps; t++) {
+		for (j = 0; j < npairs; j++, wb += 2 * CPU_NR) {
+			for (i = 0; i < mr; i++) {
+				const int16_t *x = base[i] + p->tap_off[t] + 2 * j;
+
+				for (jj = 0; jj < CPU_NR; jj++)
+					acc[i][jj] += (uint32_t)(x[0] * wb[2 * jj] +
+								 x[1] * wb[2 * jj + 1]);
+			}
+		}
+	}
+	for (i = 0; i < mr; i++)
+		emit_u32(p, P0 + i, k0, block_width(p->kpg - blk * CPU_NR), acc[i]);
+}
+
+static void dw_pixel_c(const struct cpu_plan *p, size_t P, int kb)
+{
+	int k0 = kb * CPU_NR, ntp = (p->taps + 1) / 2, tp, jj;
+	const int16_t *wb = p->wpk + (size_t)kb * p->blk_elems;
+	const int16_t *base = cpu_pixel_base(p, P) + k0;
+	uint32_t acc[CPU_NR];
+
+	for (jj = 0; jj < CPU_NR; jj++)
+		acc[jj] = (uint32_t)p->bias[k0 + jj];
+	for (tp = 0; tp < ntp; tp++, wb += 32) {
+		const int16_t *x0 = base + p->tap_off[2 * tp];
+		const int16_t *x1 = base + p->tap_off[2 * tp + 1];
+
+		for (jj = 0; jj < CPU_NR; jj++) {
+			int v = (jj >> 2) & 1, d = (jj & 3) | (jj >> 3) << 2;
+			const int16_t *wv = wb + v * 16 + d * 2;
+
+			acc[jj] += (uint32_t)(x0[jj] * wv[0] + x1[jj] * wv[1]);
+		}
+	}
+	emit_u32(p, P, k0, block_width(p->s->out_c - k0), acc);
+}
+
+static void gemv_block_c(const struct cpu_plan *p, size_t P, int g, int blk)
+{
+	int k0 = g * p->kpg + blk * CPU_NR, n = block_width(p->kpg - blk * CPU_NR);
+	const int16_t *base = cpu_pixel_base(p, P) + (size_t)g * p->cpgp;
+	uint32_t acc[CPU_NR];
+	int jj, t, c;
+
+	for (jj = 0; jj < n; jj++) {
+		int k = k0 + jj;
+		size_t wi = (size_t)k * p->taps * p->cpg;
+
+		acc[jj] = (uint32_t)p->bias[k];
+		for (t = 0; t < p->taps; t++) {
+			const int16_t *x = base + p->tap_off[t];
+
+			for (c = 0; c < p->cpg; c++, wi++)
+				acc[jj] += (uint32_t)(x[c] * (w_at(p, wi) - p->wzp[k]));
+		}
+	}
+	emit_u32(p, P, k0, n, acc);
+}
+
+/* The reference's loops, but with uint32 products: any w_zp, no int16. */
+static void direct_pixel(const struct cpu_plan *p, size_t P)
+{
+	const struct npu_conv_spec *s = p->s;
+	size_t b = P / p->ohw, rem = P % p->ohw;
+	int oy = (int)(rem / (size_t)s->out_w), ox = (int)(rem % (size_t)s->out_w);
+	uint32_t acc[CPU_NR];
+	int k0, jj, r, q, c;
+
+	for (k0 = 0; k0 < s->out_c; k0 += CPU_NR) {
+		int n = block_width(s->out_c - k0);
+
+		for (jj = 0; jj < n; jj++) {
+			int k = k0 + jj, g = k / p->kpg;
+			uint32_t a = (uint32_t)p->bias[k];
+			size_t wi = (size_t)k * p->taps * p->cpg;
+
+			for (r = 0; r < s->kh; r++) {
+				long iy = (long)oy * s->stride_h + (long)r * s->dil_h - s->pad_top;
+
+				for (q = 0; q < s->kw; q++, wi += (size_t)p->cpg) {
+					long ix = (long)ox * s->stride_w + (long)q * s->dil_w -
+						  s->pad_left;
+					size_t ii;
+
+					if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+						continue;
+					ii = ((b * s->in_h + (size_t)iy) * s->in_w + (size_t)ix) *
+						     s->in_c + (size_t)g * p->cpg;
+					/* uint32 all the way: w_zp may be near INT32_MIN */
+					for (c = 0; c < p->cpg; c++)
+						a += (uint32_t)(npu_load(s->in_type, p->in, ii + c) -
+								s->in_zp) *
+						     ((uint32_t)w_at(p, wi + c) - (uint32_t)p->wzp[k]);
+				}
+			}
+			acc[jj] = a;
+		}
+		emit_u32(p, P, k0, n, acc);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Work items                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Phase 1 items: the rows of xin, then the weight blocks. Phase 2 items:
+ * (channel block, pixel chunk), channel block major so that a thread keeps
+ * one block of packed weights hot while it sweeps the pixels.
+ */
+static size_t xin_rows(const struct cpu_plan *p)
+{
+	return p->xin ? (size_t)p->s->n * (size_t)p->xh : 0;
+}
+
+/* Channel blocks of phase 2. */
+static size_t channel_blocks(const struct cpu_plan *p)
+{
+	if (p->method == CPU_DW)
+		return (size_t)p->nblk;
+	if (p->method == CPU_DIRECT)
+		return 1;
+	return (size_t)p->ngroups * p->nblk;
+}
+
+/* Weight blocks phase 1 packs. */
+static size_t packed_blocks(const struct cpu_plan *p)
+{
+	return p->method == CPU_GEMM || p->method == CPU_DW ? channel_blocks(p) : 0;
+}
+
+static void prepare_item(const struct cpu_plan *p, size_t item)
+{
+	size_t rows = xin_rows(p);
+
+	if (item < rows)
+		convert_row(p, item);
+	else if (p->method == CPU_GEMM)
+		pack_gemm_block(p, item - rows);
+	else if (p->method == CPU_DW)
+		pack_dw_block(p, item - rows);
+}
+
+static void gemm_chunk(const struct cpu_plan *p, size_t cb, size_t P0, size_t P1)
+{
+	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
+	size_t P;
+
+	for (P = P0; P < P1; P += CPU_MR) {
+		int mr = P1 - P < CPU_MR ? (int)(P1 - P) : CPU_MR;
+
+#if CPU_X86
+		if (p->avx2)
+			cpu_gemm_tile_avx2(p, P, mr, g, blk);
+		else
+#endif
+			gemm_tile_c(p, P, mr, g, blk);
+	}
+}
+
+static void compute_item(const struct cpu_plan *p, size_t item)
+{
+	size_t cb = item / p->nchunks, pc = item % p->nchunks;
+	size_t P0 = pc * p->chunk, P1 = P0 + p->chunk, P;
+	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
+
+	if (P1 > p->m)
+		P1 = p->m;
+	switch (p->method) {
+	case CPU_GEMM:
+		gemm_chunk(p, cb, P0, P1);
+		break;
+	case CPU_DW:
+		for (P = P0; P < P1; P++) {
+#if CPU_X86
+			if (p->avx2)
+				cpu_dw_pixel_avx2(p, P, (int)cb);
+			else
+#endif
+				dw_pixel_c(p, P, (int)cb);
+		}
+		break;
+	case CPU_GEMV:
+		for (P = P0; P < P1; P++) {
+#if CPU_X86
+			if (p->avx2)
+				cpu_gemv_block_avx2(p, P, g, blk);
+			else
+#endif
+				gemv_block_c(p, P, g, blk);
+		}
+		break;
+	case CPU_DIRECT:
+		for (P = P0; P < P1; P++)
+			direct_pixel(p, P);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef void (*item_fn)(const struct cpu_plan *p, size_t item);
+
+struct share {
+	const struct cpu_plan *p;
+	item_fn fn;
+	size_t begin, end;
+};
+
+static void *run_share(void *arg)
+{
+	const struct share *sh = arg;
+	size_t i;
+
+	for (i = sh->begin; i < sh->end; i++)
+		sh->fn(sh->p, i);
+	return NULL;
+}
+
+/*
+ * Splits [0, nitems) into nthreads contiguous shares. A thread that cannot
+ * be started is not an error: its share runs on the calling thread.
+ */
+static void run_parallel(const struct cpu_plan *p, item_fn fn, size_t nitems, int nthreads)
+{
+	struct share sh[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS];
+	int t;
+
+	if ((size_t)nthreads > nitems)
+		nthreads = nitems ? (int)nitems : 1;
+	for (t = 0; t < nthreads; t++) {
+		sh[t].p = p;
+		sh[t].fn = fn;
+		sh[t].begin = nitems * (size_t)t / (size_t)nthreads;
+		sh[t].end = nitems * (size_t)(t + 1) / (size_t)nthreads;
+	}
+	for (t = 1; t < nthreads; t++)
+		started[t] = pthread_create(&tid[t], NULL, run_share, &sh[t]) == 0;
+	run_share(&sh[0]);
+	for (t = 1; t < nthreads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			run_share(&sh[t]);
+	}
+}
+
+static int pick_threads(const struct npu_conv_spec *s, int threads)
+{
+	uint64_t most = npu_conv_macs(s) / MIN_MACS_PER_THREAD;
+
+	if (threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n > 0 ? (int)(n < MAX_THREADS ? n : MAX_THREADS) : 1;
+	}
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	if ((uint64_t)threads > most)
+		threads = most ? (int)most : 1;
+	return threads;
+}
+
+/* ------------------------------------------------------------------ */
+/* Planning                                                            */
+/* ------------------------------------------------------------------ */
+
+static enum cpu_method pick_method(const struct npu_conv_spec *s, size_t m)
+{
+	int k;
+
+	for (k = 0; s->w_zp && k < s->out_c; k++)
+		if (s->w_zp[k] < -WZP_INT16_LIMIT || s->w_zp[k] > WZP_INT16_LIMIT)
+			return CPU_DIRECT;
+	if (s->in_c / s->groups == 1)
+		return CPU_DW;
+	if (m <= GEMV_MAX_PIXELS)
+		return CPU_GEMV;
+	return CPU_GEMM;
+}
+
+static void plan_geometry(struct cpu_plan *p)
+{
+	const struct npu_conv_spec *s = p->s;
+
+	if (s->kh == 1 && s->kw == 1) {
+		/* Only the sampled pixels: a 1x1 conv becomes a plain GEMM. */
+		p->xh = s->out_h;
+		p->xw = s->out_w;
+		p->xsh = p->xsw = 1;
+	} else {
+		p->xh = s->in_h + s->pad_top + s->pad_bottom;
+		p->xw = s->in_w + s->pad_left + s->pad_right;
+		p->xsh = s->stride_h;
+		p->xsw = s->stride_w;
+	}
+	if (p->method == CPU_DW)
+		p->xpix = round_up((size_t)s->out_c, CPU_NR);
+	else
+		p->xpix = (size_t)p->ngroups * p->cpgp;
+}
+
+static int plan_alloc_xin(struct cpu_plan *p)
+{
+	size_t e;
+	int r, q;
+
+	if (mul_size((size_t)p->xh, (size_t)p->xw, &e) || mul_size(e, p->xpix, &p->ximg) ||
+	    mul_size(p->ximg, (size_t)p->s->n, &e) || mul_size(e, sizeof(int16_t), &e))
+		return -ENOMEM;
+	p->xin = alloc_aligned(e);
+	p->tap_off = calloc((size_t)p->taps + 1, sizeof(*p->tap_off));
+	if (!p->xin || !p->tap_off)
+		return -ENOMEM;
+	for (r = 0; r < p->s->kh; r++)
+		for (q = 0; q < p->s->kw; q++)
+			p->tap_off[r * p->s->kw + q] =
+				((ptrdiff_t)r * p->s->dil_h * p->xw + (ptrdiff_t)q * p->s->dil_w) *
+				(ptrdiff_t)p->xpix;
+	/* The depthwise kernel pairs an odd last tap with itself (weight 0). */
+	p->tap_off[p->taps] = p->tap_off[p->taps - 1];
+	return 0;
+}
+
+static int plan_alloc_weights(struct cpu_plan *p)
+{
+	size_t e;
+
+	if (p->method == CPU_DW) {
+		p->nblk = (int)((p->s->out_c + CPU_NR - 1) / CPU_NR);
+		p->blk_elems = (size_t)(p->taps + 1) / 2 * 2 * CPU_NR;
+	} else {
+		p->nblk = (p->kpg + CPU_NR - 1) / CPU_NR;
+		if (p->method != CPU_GEMM)
+			return 0;
+		if (mul_size((size_t)p->taps * CPU_NR, (size_t)p->cpgp, &p->blk_elems))
+			return -ENOMEM;
+	}
+	if (mul_size(p->blk_elems, packed_blocks(p), &e) || mul_size(e, sizeof(int16_t), &e))
+		return -ENOMEM;
+	p->wpk = alloc_aligned(e);
+	return p->wpk ? 0 : -ENOMEM;
+}
+
+static int plan_alloc_channels(struct cpu_plan *p)
+{
+	const struct npu_conv_spec *s = p->s;
+	size_t n = (size_t)s->out_c + CPU_NR;
+	int k;
+
+	p->bias = calloc(n, sizeof(*p->bias));
+	p->wzp = calloc(n, sizeof(*p->wzp));
+	if (!p->bias || !p->wzp)
+		return -ENOMEM;
+	for (k = 0; k < s->out_c; k++) {
+		p->bias[k] = s->bias ? s->bias[k] : 0;
+		p->wzp[k] = w_zp_of(s, k);
+	}
+	return cpu_rq_init(&p->rq, s);
+}
+
+static void plan_free(struct cpu_plan *p)
+{
+	free(p->xin);
+	free(p->tap_off);
+	free(p->wpk);
+	free(p->bias);
+	free(p->wzp);
+	cpu_rq_free(&p->rq);
+}
+
+static void plan_chunks(struct cpu_plan *p)
+{
+	switch (p->method) {
+	case CPU_GEMM:
+		p->chunk = CPU_MR * 16;
+		break;
+	case CPU_DW:
+		p->chunk = 64;
+		break;
+	case CPU_GEMV:
+		p->chunk = 1;
+		break;
+	case CPU_DIRECT:
+		p->chunk = 4;
+		break;
+	}
+	p->nchunks = (p->m + p->chunk - 1) / p->chunk;
+}
+
+static int plan_init(struct cpu_plan *p, const struct npu_conv_spec *s, const void *in,
+		     const void *w, void *out, int avx2)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->s = s;
+	p->in = in;
+	p->w = w;
+	p->out = out;
+	p->avx2 = avx2;
+	p->taps = s->kh * s->kw;
+	p->ngroups = s->groups;
+	p->cpg = s->in_c / s->groups;
+	p->kpg = s->out_c / s->groups;
+	p->cpgp = (int)round_up((size_t)p->cpg, 2);
+	p->ohw = (size_t)s->out_h * (size_t)s->out_w;
+	p->m = (size_t)s->n * p->ohw;
+	p->method = pick_method(s, p->m);
+	plan_chunks(p);
+	err = plan_alloc_channels(p);
+	if (!err && p->method != CPU_DIRECT) {
+		plan_geometry(p);
+		err = plan_alloc_xin(p);
+	}
+	if (!err)
+		err = plan_alloc_weights(p);
+	if (err)
+		plan_free(p);
+	return err;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                        */
+/* ------------------------------------------------------------------ */
+
+static int spec_ok(const struct npu_conv_spec *s)
+{
+	struct npu_conv_spec c = *s;
+	const char *why;
+
+	return npu_conv_spec_finish(&c, &why) == 0 && c.out_h == s->out_h &&
+	       c.out_w == s->out_w;
+}
+
+int npu_cpu_conv_isa(const struct npu_conv_spec *s, const void *in,
+		     const void *w, void *out, int threads, enum npu_cpu_isa isa)
+{
+	struct cpu_plan p;
+	int nthreads, err;
+
+	if (!spec_ok(s))
+		return -EINVAL;
+	err = plan_init(&p, s, in, w, out, isa == NPU_CPU_ISA_BEST && npu_cpu_have_avx2());
+	if (err)
+		return err;
+	nthreads = pick_threads(s, threads);
+	run_parallel(&p, prepare_item, xin_rows(&p) + packed_blocks(&p), nthreads);
+	run_parallel(&p, compute_item, channel_blocks(&p) * p.nchunks, nthreads);
+	plan_free(&p);
+	return 0;
+}
+
+int npu_cpu_conv(const struct npu_conv_spec *s, const void *in, const void *w,
+		 void *out, int threads)
+{
+	return npu_cpu_conv_isa(s, in, w, out, threads, NPU_CPU_ISA_BEST);
+}

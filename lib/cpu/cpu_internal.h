@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the fast CPU path, shared by the portable driver
+ * (cpu_conv.c) and the AVX2 kernels (cpu_avx2.c), and visible to the unit
+ * tests so they can check each kernel against the reference directly.
+ *
+ * Every method works on int16 copies with the zero points already
+ * subtracted: (in - in_zp) is in [-255, 255] and (w - w_zp) fits int16 for
+ * any w_zp the methods accept, so an int16 x int16 -> int32 multiply-add
+ * (vpmaddwd) is exact and padded taps are simply zeros in the input copy.
+ */
+#ifndef NPU_CPU_INTERNAL_H
+#define NPU_CPU_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "npu_ref.h"
+
+#define CPU_NR	16	/* output channels per packed weight block */
+#define CPU_MR	6	/* output pixels per GEMM microkernel call */
+#define CPU_ALIGN 64
+
+enum cpu_method {
+	CPU_GEMM,	/* packed weights, MR x NR register tiles */
+	CPU_DW,		/* one input channel per group: vectorize over channels */
+	CPU_GEMV,	/* few output pixels: raw weights, no packing */
+	CPU_DIRECT,	/* a weight zero point too wide for int16: scalar uint32 */
+};
+
+/* Per-channel requantization parameters, padded to a whole CPU_NR block. */
+struct cpu_rq {
+	enum npu_rq_mode mode;
+	enum npu_dtype out_type;
+	int vec;		/* the AVX2 requantizer is exact for these parameters */
+	int32_t *q, *left, *right;	/* NPU_RQ_FIXED */
+	float *scale;			/* NPU_RQ_FP32 */
+	int32_t lo, hi;		/* act_min/act_max minus out_zp */
+	int32_t zp;
+};
+
+struct cpu_plan {
+	const struct npu_conv_spec *s;
+	const void *in, *w;
+	void *out;
+	enum cpu_method method;
+	int avx2;
+
+	int taps, cpg, kpg;
+	int cpgp;		/* cpg rounded up to even: vpmaddwd eats pairs */
+	int ngroups;
+
+	/*
+	 * xin: the input as int16 minus in_zp, zero-padded, one image after
+	 * the other. The convolution runs over it with stride (xsh, xsw) and
+	 * no padding. For a 1x1 kernel it holds only the sampled pixels.
+	 */
+	int16_t *xin;
+	int xh, xw, xsh, xsw;
+	size_t xpix;		/* int16 per xin pixel */
+	size_t ximg;		/* int16 per xin image */
+	ptrdiff_t *tap_off;	/* int16 offset of each tap from a pixel's base */
+
+	int16_t *wpk;		/* packed weights, blocks of CPU_NR channels */
+	int nblk;		/* blocks per group (CPU_DW: in all) */
+	size_t blk_elems;	/* int16 per block */
+
+	int32_t *bias;		/* K + CPU_NR entries, 0 past K */
+	int32_t *wzp;		/* K + CPU_NR entries */
+
+	size_t m;		/* output pixels over the whole batch */
+	size_t ohw;		/* output pixels per image */
+	size_t chunk;		/* output pixels per work item */
+	size_t nchunks;
+
+	struct cpu_rq rq;
+};
+
+/* Start of pixel P's receptive field in xin (group 0, tap 0). */
+static inline const int16_t *cpu_pixel_base(const struct cpu_plan *p, size_t P)
+{
+	const struct npu_conv_spec *s = p->s;
+	size_t b = P / p->ohw, r = P % p->ohw;
+	size_t oy = r / (size_t)s->out_w, ox = r % (size_t)s->out_w;
+
+	return p->xin + b * p->ximg +
+	       (oy * (size_t)p->xsh * (size_t)p->xw + ox * (size_t)p->xsw) * p->xpix;
+}
+
+/* Requantizes and stores n <= CPU_NR accumulators of pixel P from channel k0. */
+void cpu_emit_row(const struct cpu_plan *p, size_t P, int k0, int n,
+		  const int32_t *acc);
+
+/* Scalar requantization of one accumulator: npu_requant, the reference. */
+int32_t cpu_requant_one(const struct cpu_plan *p, int k, int32_t acc);
+
+/*
+ * The AVX2 kernels (cpu_avx2.c). Only called when the CPU has AVX2.
+ * cpu_requant16_avx2 computes npu_requant(s, k0 + j, acc[j]) for j < 16
+ * into res, valid when rq->vec is set.
+ */
+void cpu_gemm_tile_avx2(const struct cpu_plan *p, size_t P0, int mr, int g, int blk);
+void cpu_dw_pixel_avx2(const struct cpu_plan *p, size_t P, int blk);
+void cpu_gemv_block_avx2(const struct cpu_plan *p, size_t P, int g, int blk);
+void cpu_requant16_avx2(const struct cpu_rq *rq, int k0, const int32_t *acc,
+			int32_t *res);
+
+/* Fills rq from s (allocating its tables); 0 or -ENOMEM. */
+int cpu_rq_init(struct cpu_rq *rq, const struct npu_conv_spec *s);
+void cpu_rq_free(struct cpu_rq *rq);
+
+#endif /* NPU_CPU_INTERNAL_H */
