@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * npu.h - the public API of libnpu: build or load a quantized int8 network,
+ * run it on the accelerator (or the CPU), check it, and read a report.
+ *
+ * Model
+ *   npu_ctx   one backend (drm, sim or cpu) plus the last error message.
+ *             A context is used by one thread at a time; any number of
+ *             contexts may be used at once from different threads. The
+ *             library has no global state.
+ *   npu_net   a network that belongs to a context: tensors and layers,
+ *             added in execution order. Each layer produces one tensor.
+ *             Tensors are named by small integer ids (>= 0).
+ *
+ * Layout
+ *   Inside the library activations are NHWC and conv weights OHWI
+ *   (TFLite's layouts). Every call that takes or returns data or weights
+ *   has an explicit layout argument, so NCHW activations and OIHW weights
+ *   (ONNX's layouts) are accepted and converted.
+ *
+ * Arithmetic
+ *   Conv and FC layers are computed exactly as lib/ref/npu_ref.h defines
+ *   (int32 accumulation, bias, per-channel requantization in TFLite
+ *   fixed-point or ONNX fp32 mode, output zero point, clamp). Every path
+ *   (device, fast CPU, reference) gives the same bits.
+ *
+ * Errors
+ *   Every function that can fail returns an npu_status (npu_err.h): NPU_OK
+ *   or a negative code. npu_strerror() names the code; functions that have
+ *   a context (or a net) also leave a sentence in npu_ctx_last_error().
+ *   On failure nothing is half-done: an add_* call that fails adds nothing.
+ */
+#ifndef NPU_H
+#define NPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "npu_err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct npu_ctx npu_ctx;
+typedef struct npu_net npu_net;
+
+/* A short fixed sentence for a status code (never NULL). */
+const char *npu_strerror(npu_status s);
+
+/* ------------------------------------------------------------------ */
+/* Context                                                             */
+/* ------------------------------------------------------------------ */
+
+#define NPU_CTX_CHECK	(1u << 0)	/* compare every conv/FC with the reference */
+
+struct npu_ctx_opts {
+	/*
+	 * "auto", "drm", "sim" or "cpu". NULL or "": $NPU_BACKEND if set,
+	 * else "auto" (the drm device when its render node exists, else the
+	 * in-process simulator, else the CPU).
+	 */
+	const char *backend;
+	unsigned flags;			/* NPU_CTX_*; $NPU_CHECK=1 adds NPU_CTX_CHECK */
+	unsigned dram_bytes_per_cycle;	/* simulator DRAM model; 0 = default */
+	unsigned dram_latency;		/* simulator read latency, cycles; 0 = default */
+	const char *trace_path;		/* simulator FST waveform, or NULL */
+	int threads;			/* CPU threads; <= 0 = all cores */
+};
+
+/*
+ * Opens a context. opts may be NULL (all defaults). On success *out is
+ * set and msg (if not NULL) says which backend was picked and why; on
+ * failure *out is NULL and msg holds the reason:
+ *   NPU_E_INVAL   out is NULL or the backend name is unknown
+ *   NPU_E_NODEV   the requested backend is not available
+ *   NPU_E_NOMEM
+ */
+npu_status npu_ctx_open(const struct npu_ctx_opts *opts, npu_ctx **out,
+			char *msg, size_t msglen);
+/* Closes the context; every net of it must have been freed. NULL is a no-op. */
+void npu_ctx_close(npu_ctx *ctx);
+
+/* "drm", "sim" or "cpu". */
+const char *npu_ctx_backend(const npu_ctx *ctx);
+/* Which backend was picked and why (the sentence npu_ctx_open gave). */
+const char *npu_ctx_backend_reason(const npu_ctx *ctx);
+/* Whether check mode is on. */
+int npu_ctx_checking(const npu_ctx *ctx);
+/* The message of the last failed call on this context or its nets ("" if none). */
+const char *npu_ctx_last_error(const npu_ctx *ctx);
+
+/* The device's capability registers (never constants of the library). */
+struct npu_device_info {
+	unsigned rows, cols;		/* MAC array */
+	unsigned ibuf_bytes, wbuf_bytes;	/* on-chip buffer bytes per set */
+	unsigned acc_depth;		/* accumulator pixels */
+	unsigned pbuf_depth;		/* channel-parameter entries */
+	unsigned features;		/* NPU_FEAT_* of hw/npu_hw.h */
+	unsigned max_kernel, max_stride, max_dilation, max_dim;
+	unsigned mem_log2;		/* device memory = 2^mem_log2 bytes */
+};
+/* NPU_E_NODEV on the cpu backend, which has no device. */
+npu_status npu_ctx_device_info(npu_ctx *ctx, struct npu_device_info *info);
+
+/* ------------------------------------------------------------------ */
+/* Tensors                                                             */
+/* ------------------------------------------------------------------ */
+
+enum npu_type {
+	NPU_INT8 = 0,
+	NPU_UINT8 = 1,
+	NPU_INT32 = 2,		/* raw accumulators (conv/FC output without requantization) */
+	NPU_FLOAT32 = 3,	/* model inputs/outputs (quantize, dequantize, softmax) */
+};
+
+enum npu_layout {
+	NPU_NHWC = 0,		/* activations, TFLite */
+	NPU_NCHW = 1,		/* activations, ONNX */
+	NPU_OHWI = 2,		/* conv weights [K][kh][kw][C/groups], TFLite */
+	NPU_OIHW = 3,		/* conv weights [K][C/groups][kh][kw], ONNX */
+};
+
+/*
+ * A tensor's description. dims follow `layout` (NHWC: n, h, w, c; NCHW:
+ * n, c, h, w); every dim must be >= 1 and the byte size must fit in
+ * size_t. scale (> 0, finite) and zero_point (inside the type's range)
+ * matter for 8-bit types; float and int32 tensors ignore them.
+ */
+struct npu_tensor_desc {
+	enum npu_type type;
+	enum npu_layout layout;		/* NPU_NHWC or NPU_NCHW */
+	int dims[4];
+	float scale;
+	int zero_point;
+};
+
+/* What the library knows about a tensor; dims are always NHWC. */
+struct npu_tensor_info {
+	const char *name;		/* owned by the net */
+	enum npu_type type;
+	int dims[4];			/* n, h, w, c */
+	float scale;
+	int zero_point;
+	size_t bytes;
+};
+
+/* Bytes of one element of a type (0 for an unknown type). */
+size_t npu_type_size(enum npu_type t);
+const char *npu_type_name(enum npu_type t);
+
+/* ------------------------------------------------------------------ */
+/* Building a network                                                  */
+/* ------------------------------------------------------------------ */
+
+/* NPU_E_INVAL (ctx or out NULL), NPU_E_NOMEM. */
+npu_status npu_net_create(npu_ctx *ctx, const char *name, npu_net **out);
+/* Frees the net and everything it owns. NULL is a no-op. */
+void npu_net_free(npu_net *net);
+
+/* Layer and tensor names must be unique in a net (NPU_E_INVAL otherwise). */
+npu_status npu_net_add_input(npu_net *net, const char *name,
+			     const struct npu_tensor_desc *desc, int *id);
+
+enum npu_requant {
+	NPU_REQUANT_TFLITE = 0,	/* int32 multiplier + shift, two roundings (TFLite) */
+	NPU_REQUANT_ONNX = 1,	/* fp32 multiplier, round half to even (ONNX Runtime) */
+};
+
+enum npu_act {
+	NPU_ACT_NONE = 0,
+	NPU_ACT_RELU = 1,	/* clamp below at the real value 0 */
+	NPU_ACT_RELU6 = 2,	/* clamp to the real range [0, 6] */
+};
+
+/* Output quantization of a layer. */
+struct npu_out_quant {
+	enum npu_type type;	/* int8, uint8 (or int32 where a layer allows it) */
+	float scale;
+	int zero_point;
+};
+
+/*
+ * Weights of a conv or FC layer. data holds K * kh * kw * C/groups
+ * elements in `layout` (FC: K * C_in, where the input is flattened in
+ * NHWC order for NPU_OHWI and in CHW order, ONNX's Flatten, for NPU_OIHW).
+ * The library copies everything it is given.
+ */
+struct npu_weights {
+	enum npu_type type;		/* NPU_INT8 or NPU_UINT8 */
+	enum npu_layout layout;		/* NPU_OHWI or NPU_OIHW */
+	const void *data;
+	const float *scales;		/* n_scales = 1 (per tensor) or K (per channel) */
+	int n_scales;
+	const int32_t *zero_points;	/* NULL (all 0), or n_zero_points = 1 or K */
+	int n_zero_points;
+	const int32_t *bias;		/* K values at scale in_scale * scale[k], or NULL */
+};
+
+/*
+ * 2-D convolution. Zero values of stride, dilation and groups mean 1.
+ * groups == C == K is depthwise. With out.type == NPU_INT32 the layer
+ * writes raw accumulators (acc + bias): no requantization, act must be
+ * NONE. Otherwise the real multiplier in_scale * w_scale[k] / out_scale is
+ * converted by the layer's requantization mode; NPU_E_INVAL when it is
+ * outside what the mode can represent.
+ */
+struct npu_conv2d_params {
+	const char *name;
+	int out_channels;
+	int kernel_h, kernel_w;
+	int stride_h, stride_w;
+	int dilation_h, dilation_w;
+	int pad_top, pad_left, pad_bottom, pad_right;
+	int groups;
+	enum npu_requant requant;
+	enum npu_act act;
+	struct npu_weights weights;
+	struct npu_out_quant out;
+};
+npu_status npu_net_add_conv2d(npu_net *net, int input,
+			      const struct npu_conv2d_params *p, int *id);
+
+/*
+ * Fully connected: [N, H, W, C] -> [N, 1, 1, units], run on the device as
+ * a 1x1 convolution over a 1x1 image of H*W*C channels (the same plan as
+ * a conv).
+ */
+struct npu_fc_params {
+	const char *name;
+	int units;
+	enum npu_requant requant;
+	enum npu_act act;
+	struct npu_weights weights;
+	struct npu_out_quant out;
+};
+npu_status npu_net_add_fc(npu_net *net, int input, const struct npu_fc_params *p,
+			  int *id);
+
+/*
+ * Pooling on the CPU over 8-bit tensors; output keeps the input's type and
+ * quantization (as TFLite requires). Zero stride means 1. Average pooling
+ * divides by the number of in-image taps (padding excluded, TFLite and
+ * ONNX's default) and rounds half away from zero.
+ */
+enum npu_pool_kind { NPU_POOL_MAX = 0, NPU_POOL_AVG = 1 };
+struct npu_pool_params {
+	const char *name;
+	enum npu_pool_kind kind;
+	int kernel_h, kernel_w;
+	int stride_h, stride_w;
+	int pad_top, pad_left, pad_bottom, pad_right;
+};
+npu_status npu_net_add_pool(npu_net *net, int input, const struct npu_pool_params *p,
+			    int *id);
+/* [N, H, W, C] -> [N, 1, 1, C], average as above. */
+npu_status npu_net_add_global_avg_pool(npu_net *net, const char *name, int input,
+				       int *id);
+
+/*
+ * Element-wise a + b (same shape, both int8 or both uint8) requantized to
+ * `out`, with a fused activation: residual connections.
+ *   NPU_REQUANT_TFLITE: TFLite's integer Add (inputs shifted left by 20,
+ *     rescaled by fixed-point multipliers, summed, rescaled to the output).
+ *   NPU_REQUANT_ONNX: rne(fl32(sa/so)*(a-za) + fl32(sb/so)*(b-zb)) + zo in fp32.
+ */
+struct npu_add_params {
+	const char *name;
+	enum npu_requant requant;
+	enum npu_act act;
+	struct npu_out_quant out;
+};
+npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_params *p,
+			   int *id);
+
+/*
+ * Softmax over channels (the last NHWC axis), computed in double from the
+ * dequantized input, times beta (0 means 1). out.type NPU_FLOAT32 gives
+ * probabilities; an 8-bit out.type quantizes them with out.scale and
+ * out.zero_point (TFLite uses 1/256 and -128 for int8).
+ */
+struct npu_softmax_params {
+	const char *name;
+	float beta;
+	struct npu_out_quant out;
+};
+npu_status npu_net_add_softmax(npu_net *net, int input,
+			       const struct npu_softmax_params *p, int *id);
+
+/* float32 -> 8-bit: q = clamp(rne(x / scale) + zero_point); NaN -> zero_point. */
+npu_status npu_net_add_quantize(npu_net *net, const char *name, int input,
+				const struct npu_out_quant *out, int *id);
+/* 8-bit -> float32: x = (q - zero_point) * scale. */
+npu_status npu_net_add_dequantize(npu_net *net, const char *name, int input, int *id);
+/* Same data, new NHWC shape with as many elements (dims[0..3] = n, h, w, c). */
+npu_status npu_net_add_reshape(npu_net *net, const char *name, int input,
+			       const int dims[4], int *id);
+/* [N, H, W, C] -> [N, 1, 1, H*W*C] in NHWC element order. */
+npu_status npu_net_add_flatten(npu_net *net, const char *name, int input, int *id);
+
+/* Marks a tensor as a network output (the summary and CLI list them). */
+npu_status npu_net_mark_output(npu_net *net, int id);
+
+/* ------------------------------------------------------------------ */
+/* Loading a network description (JSON; lib/README.md has the format)  */
+/* ------------------------------------------------------------------ */
+
+struct npu_load_opts {
+	/* Overrides the file's "seed" (weights and inputs) when nonzero. */
+	uint64_t seed;
+};
+/*
+ * Builds a net from a file. Relative weight/data paths are relative to the
+ * file's directory. Inputs are filled (from their data files or the seed).
+ *   NPU_E_IO      the file (or a weight file) cannot be read
+ *   NPU_E_PARSE   malformed JSON (the message has line:column), unknown op
+ *                 or field, wrong value type, missing input
+ *   NPU_E_INVAL   a layer is impossible (bad shape or quantization)
+ * Nothing is built on failure (*out is NULL).
+ */
+npu_status npu_net_load(npu_ctx *ctx, const char *path, const struct npu_load_opts *o,
+			npu_net **out);
+/* The same from a string; base_dir resolves relative paths (NULL = "."). */
+npu_status npu_net_load_string(npu_ctx *ctx, const char *json, const char *base_dir,
+			       const struct npu_load_opts *o, npu_net **out);
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+/* ------------------------------------------------------------------ */
+
+int npu_net_num_tensors(const npu_net *net);
+npu_status npu_net_tensor_info(const npu_net *net, int id, struct npu_tensor_info *info);
+/* -1 when no tensor has this name. */
+int npu_net_find_tensor(const npu_net *net, const char *name);
+/* Ids of the tensors added with npu_net_add_input / marked as outputs. */
+int npu_net_num_inputs(const npu_net *net);
+int npu_net_input_id(const npu_net *net, int i);
+int npu_net_num_outputs(const npu_net *net);
+int npu_net_output_id(const npu_net *net, int i);
+
+/*
+ * Copies an input's data in. layout is NPU_NHWC or NPU_NCHW; bytes must
+ * be the tensor's exact size (NPU_E_INVAL otherwise).
+ */
+npu_status npu_net_set_input(npu_net *net, int id, enum npu_layout layout,
+			     const void *data, size_t bytes);
+/* Fills an input with seeded uniform values over its type's range. */
+npu_status npu_net_fill_input(npu_net *net, int id, uint64_t seed);
+
+/*
+ * Called before each layer runs (layer index, count, layer name), so a
+ * caller can draw a progress line. Runs on the calling thread.
+ */
+typedef void (*npu_progress_fn)(void *user, int layer, int layers, const char *name);
+void npu_net_set_progress(npu_net *net, npu_progress_fn fn, void *user);
+
+/*
+ * Runs every layer in order. The first run prepares the net (plans the
+ * device layers, which uploads their weights). With check mode, every
+ * conv/FC layer (device, CPU backend or fallback) is compared bit for bit
+ * with npu_ref_conv; the first mismatch stops the run with
+ * NPU_E_MISMATCH and a message naming the layer, the first differing NHWC
+ * coordinate, expected and actual values and the number of differing
+ * elements (also in the layer report).
+ *   NPU_E_STATE   the net has no layers
+ *   NPU_E_DEVICE, NPU_E_TIMEOUT, NPU_E_NOMEM  from the backend
+ */
+npu_status npu_net_run(npu_net *net);
+
+/* Copies a tensor's data out (after a run), converted to `layout`. */
+npu_status npu_net_get_output(npu_net *net, int id, enum npu_layout layout,
+			      void *buf, size_t bytes);
+
+/* ------------------------------------------------------------------ */
+/* Summary and report                                                  */
+/* ------------------------------------------------------------------ */
+
+enum npu_check_result {
+	NPU_CHECK_NONE = 0,	/* not checked (check mode off, or not a conv/FC) */
+	NPU_CHECK_PASS = 1,	/* bit-exact with the reference */
+	NPU_CHECK_MISMATCH = 2,	/* differs: see first_diff, expected, actual */
+};
+
+struct npu_layer_report {
+	/* Summary: known once the layer is added. */
+	const char *name;		/* owned by the net */
+	const char *op;			/* "conv2d", "depthwise", "fc", "maxpool", ... */
+	int out_dims[4];		/* NHWC */
+	enum npu_type out_type;
+	uint64_t params;		/* conv: K*kh*kw*C/groups + K; FC: N*M + M; else 0 */
+	uint64_t macs;
+
+	/* Run figures: valid when ran != 0. */
+	int ran;
+	int on_device;			/* 1: on the accelerator */
+	const char *where;		/* "sim", "drm", "cpu", "cpu (fallback: <why>)" */
+	uint64_t cycles;		/* device cycles, doorbell to interrupt */
+	uint64_t mac_active;		/* cycles the MAC array computed */
+	uint64_t dram_read, dram_written;
+	uint64_t dram_compulsory;	/* input + weights + params + output once */
+	uint64_t dram_planned;		/* what the tiler planned to move */
+	unsigned descriptors, jobs;
+	double seconds;			/* wall time of the layer (check excluded) */
+
+	enum npu_check_result check;
+	uint64_t mismatches;		/* differing elements */
+	int first_diff[4];		/* NHWC coordinate of the first one */
+	int32_t expected, actual;	/* values there */
+};
+
+int npu_net_num_layers(const npu_net *net);
+npu_status npu_net_layer_report(const npu_net *net, int i, struct npu_layer_report *r);
+
+struct npu_net_totals {
+	int layers, device_layers, fallback_layers;
+	uint64_t params, macs;
+	uint64_t cycles, mac_active;
+	uint64_t dram_read, dram_written, dram_compulsory;
+	double seconds;			/* wall time of the last run */
+	double device_seconds;		/* wall time of layers that ran on the device */
+	int checked, mismatched;	/* layers */
+};
+npu_status npu_net_totals(const npu_net *net, struct npu_net_totals *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NPU_H */
