@@ -308,6 +308,12 @@ npu_status npu_net_mark_output(npu_net *net, int id);
 struct npu_load_opts {
 	/* Overrides the file's "seed" (weights and inputs) when nonzero. */
 	uint64_t seed;
+	/*
+	 * When nonzero, replace the height and width of every network input
+	 * (all other shapes follow from them): e.g. ResNet at 32x32 for a
+	 * quick test. Seeded weights are drawn for the new fan-ins.
+	 */
+	int input_h, input_w;
 };
 /*
  * Builds a net from a file. Relative weight/data paths are relative to the

@@ -1,8 +1,11 @@
 # The library front end: public API (lib/include/npu.h), networks, CPU ops,
 # checking, the JSON network loader. The device layer is src.mk's.
 LIBNPU_SRCS += lib/src/ctx.c lib/src/net.c lib/src/layers.c lib/src/exec.c \
-	       lib/src/ops_cpu.c lib/src/check.c lib/src/layout.c
+	       lib/src/ops_cpu.c lib/src/check.c lib/src/layout.c \
+	       lib/src/synth.c lib/src/netfile.c
 
 # What a program linking libnpu.a needs besides it (the JSON parser).
 LIBNPU_LDFLAGS += -ljansson
 UNIT_EXTRA_LIBS += $(LIBNPU_LDFLAGS)
+# main.mk includes tools/*.mk only, one level deep.
+include tools/npu/npu.mk

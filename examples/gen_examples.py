@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Writes the network descriptions in examples/ (they are committed; this
+script documents where their layer lists come from and regenerates them).
+Run from the repository root: python3 examples/gen_examples.py"""
+import json
+import struct
+
+def write(path, net):
+    # One layer per line: the files stay readable and diff well.
+    lines = ['{']
+    for key in net:
+        if key == 'layers':
+            lines.append('  "layers": [')
+            body = ['    ' + json.dumps(l) for l in net['layers']]
+            lines.append(',\n'.join(body))
+            lines.append('  ],')
+        else:
+            lines.append('  %s: %s,' % (json.dumps(key), json.dumps(net[key])))
+    lines[-1] = lines[-1].rstrip(',')
+    lines.append('}')
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+def conv(name, inp, filters, k, stride=1, pad=0, act='none', **kw):
+    l = {'name': name, 'op': 'conv2d', 'input': inp, 'filters': filters, 'kernel': k}
+    if stride != 1:
+        l['stride'] = stride
+    if pad:
+        l['pad'] = pad
+    if act != 'none':
+        l['act'] = act
+    l.update(kw)
+    return l
+
+def resnet(depth):
+    """torchvision's ResNet-18/50 (v1.5: the stride sits in the 3x3 conv);
+    batch norm folded into the conv biases."""
+    bottleneck = depth == 50
+    blocks = {18: [2, 2, 2, 2], 50: [3, 4, 6, 3]}[depth]
+    L = [conv('conv1', 'input', 64, 7, 2, 3, 'relu'),
+         {'name': 'pool1', 'op': 'maxpool', 'input': 'conv1', 'kernel': 3, 'stride': 2, 'pad': 1}]
+    x, ch = 'pool1', 64
+    for stage, n in enumerate(blocks):
+        width = 64 << stage
+        out_ch = width * 4 if bottleneck else width
+        for b in range(n):
+            p = 'layer%d.%d.' % (stage + 1, b)
+            s = 2 if stage > 0 and b == 0 else 1
+            if bottleneck:
+                L.append(conv(p + 'conv1', x, width, 1, 1, 0, 'relu'))
+                L.append(conv(p + 'conv2', p + 'conv1', width, 3, s, 1, 'relu'))
+                L.append(conv(p + 'conv3', p + 'conv2', out_ch, 1))
+                last = p + 'conv3'
+            else:
+                L.append(conv(p + 'conv1', x, width, 3, s, 1, 'relu'))
+                L.append(conv(p + 'conv2', p + 'conv1', width, 3, 1, 1))
+                last = p + 'conv2'
+            short = x
+            if s != 1 or ch != out_ch:
+                L.append(conv(p + 'downsample', x, out_ch, 1, s))
+                short = p + 'downsample'
+            L.append({'name': p + 'add', 'op': 'add', 'inputs': [last, short], 'act': 'relu'})
+            x, ch = p + 'add', out_ch
+    L.append({'name': 'avgpool', 'op': 'global_avgpool', 'input': x})
+    L.append({'name': 'fc', 'op': 'fc', 'input': 'avgpool', 'units': 1000})
+    L.append({'name': 'prob', 'op': 'softmax', 'input': 'fc'})
+    return {
+        'version': 1, 'name': 'resnet%d' % depth,
+        'description': 'ResNet-%d (torchvision layer shapes, batch norm folded into biases) '
+                       'at 224x224, seeded int8 weights, TFLite requantization' % depth,
+        'seed': depth, 'type': 'int8', 'requant': 'tflite',
+        'inputs': [{'name': 'input', 'shape': [1, 224, 224, 3], 'scale': 0.0078125}],
+        'layers': L, 'outputs': ['prob']}
+
+def mobilenet_v1():
+    """MobileNet-v1 1.0/224 as TensorFlow builds it: 'same' padding (so the
+    stride-2 layers pad only bottom/right), ReLU6, uint8 activations and
+    weights with ONNX fp32 requantization."""
+    L = [conv('conv0', 'input', 32, 3, 2, 'same', 'relu6')]
+    x, ch = 'conv0', 32
+    plan = [(1, 64), (2, 128), (1, 128), (2, 256), (1, 256), (2, 512)] + \
+           [(1, 512)] * 5 + [(2, 1024), (1, 1024)]
+    for i, (s, out) in enumerate(plan, 1):
+        L.append(conv('dw%d' % i, x, ch, 3, s, 'same', 'relu6', groups='depthwise'))
+        L.append(conv('pw%d' % i, 'dw%d' % i, out, 1, 1, 0, 'relu6'))
+        x, ch = 'pw%d' % i, out
+    L.append({'name': 'avgpool', 'op': 'global_avgpool', 'input': x})
+    L.append({'name': 'fc', 'op': 'fc', 'input': 'avgpool', 'units': 1000})
+    L.append({'name': 'prob', 'op': 'softmax', 'input': 'fc'})
+    return {
+        'version': 1, 'name': 'mobilenet_v1',
+        'description': 'MobileNet-v1 1.0 at 224x224: depthwise separable convolutions, '
+                       'uint8, ONNX fp32 requantization',
+        'seed': 3, 'type': 'uint8', 'requant': 'onnx',
+        'inputs': [{'name': 'input', 'shape': [1, 224, 224, 3], 'scale': 0.0078125,
+                    'zero_point': 128}],
+        'layers': L, 'outputs': ['prob']}
+
+def lenet5():
+    """LeNet-5 on a 32x32 image, described ONNX-style: NCHW shapes, OIHW
+    weight layout, fp32 requantization, a float input quantized first."""
+    L = [{'name': 'q', 'op': 'quantize', 'input': 'image'},
+         conv('c1', 'q', 6, 5, act='relu'),
+         {'name': 's2', 'op': 'avgpool', 'input': 'c1', 'kernel': 2, 'stride': 2},
+         conv('c3', 's2', 16, 5, act='relu'),
+         {'name': 's4', 'op': 'avgpool', 'input': 'c3', 'kernel': 2, 'stride': 2},
+         {'name': 'flat', 'op': 'flatten', 'input': 's4'},
+         {'name': 'f5', 'op': 'fc', 'input': 'flat', 'units': 120, 'act': 'relu'},
+         {'name': 'f6', 'op': 'fc', 'input': 'f5', 'units': 84, 'act': 'relu'},
+         {'name': 'f7', 'op': 'fc', 'input': 'f6', 'units': 10},
+         {'name': 'prob', 'op': 'softmax', 'input': 'f7'}]
+    return {
+        'version': 1, 'name': 'lenet5',
+        'description': 'LeNet-5 (ReLU, average pooling), NCHW, ONNX requantization',
+        'seed': 5, 'layout': 'NCHW', 'type': 'int8', 'requant': 'onnx',
+        'inputs': [{'name': 'image', 'shape': [1, 1, 32, 32], 'type': 'float32'}],
+        'layers': L, 'outputs': ['prob']}
+
+def fc_identity():
+    """One input, one set of weights (seed 7), three ways: an FC layer, the
+    1x1 convolution over the flattened input, and the 20x20 convolution
+    whose kernel covers the whole input. All three outputs are equal."""
+    out = {'type': 'int8', 'scale': 0.05, 'zero_point': 0}
+    w = {'seed': 7}
+    L = [{'name': 'fc', 'op': 'fc', 'input': 'x', 'units': 16, 'weights': w, 'output': out},
+         {'name': 'flat', 'op': 'reshape', 'input': 'x', 'shape': [1, 1, 1, 800]},
+         conv('conv1x1', 'flat', 16, 1, weights=w, output=out),
+         conv('conv20x20', 'x', 16, 20, weights=w, output=out)]
+    return {
+        'version': 1, 'name': 'fc_identity',
+        'description': 'FC == 1x1 conv over the flattened input == conv whose kernel is the '
+                       'whole 20x20 input; the same weights (seed 7), the same numbers',
+        'seed': 11,
+        'inputs': [{'name': 'x', 'shape': [1, 20, 20, 2], 'scale': 0.02}],
+        'layers': L, 'outputs': ['fc', 'conv1x1', 'conv20x20']}
+
+def tiny_raw():
+    """A conv whose weights, bias and input come from raw files, small
+    enough to check by hand (see examples/README.md)."""
+    with open('examples/tiny_raw/input.bin', 'wb') as f:
+        f.write(bytes(range(1, 17)))                       # 1x1x4x4, NCHW
+    with open('examples/tiny_raw/weights.bin', 'wb') as f:
+        f.write(bytes([1] * 9) + bytes([0, 0, 0, 0, 1, 0, 0, 0, 0]))  # OIHW 2x1x3x3
+    with open('examples/tiny_raw/bias.bin', 'wb') as f:
+        f.write(struct.pack('<2i', 1, -1))
+    return {
+        'version': 1, 'name': 'tiny_raw',
+        'description': 'weights, bias and input from raw files: a 3x3 box filter and a 3x3 '
+                       'identity over the numbers 1..16',
+        'layout': 'NCHW', 'requant': 'tflite',
+        'inputs': [{'name': 'in', 'shape': [1, 1, 4, 4], 'scale': 1.0, 'data': 'tiny_raw/input.bin'}],
+        'layers': [conv('conv', 'in', 2, 3,
+                        weights={'file': 'tiny_raw/weights.bin', 'layout': 'OIHW', 'scale': 1.0},
+                        bias={'file': 'tiny_raw/bias.bin'},
+                        output={'type': 'int8', 'scale': 1.0, 'zero_point': 0})],
+        'outputs': ['conv']}
+
+if __name__ == '__main__':
+    write('examples/resnet18.json', resnet(18))
+    write('examples/resnet50.json', resnet(50))
+    write('examples/mobilenet_v1.json', mobilenet_v1())
+    write('examples/lenet5.json', lenet5())
+    write('examples/fc_identity.json', fc_identity())
+    write('examples/tiny_raw.json', tiny_raw())
