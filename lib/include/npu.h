@@ -319,8 +319,10 @@ struct npu_load_opts {
  * Builds a net from a file. Relative weight/data paths are relative to the
  * file's directory. Inputs are filled (from their data files or the seed).
  *   NPU_E_IO      the file (or a weight file) cannot be read
- *   NPU_E_PARSE   malformed JSON (the message has line:column), unknown op
- *                 or field, wrong value type, missing input
+ *   NPU_E_PARSE   malformed JSON (the message has line:column), unknown
+ *                 field, wrong value type, missing field, a layer input
+ *                 that names no earlier tensor, a raw file of the wrong size
+ *   NPU_E_UNSUPPORTED  an op the library does not know
  *   NPU_E_INVAL   a layer is impossible (bad shape or quantization)
  * Nothing is built on failure (*out is NULL).
  */
