@@ -153,7 +153,8 @@ static int width(int avail)
  * Per channel pair: two aligned weight loads, MR broadcasts of an input
  * pair, 2*MR vpmaddwd + vpaddd. With MR = 6 that is 15 ymm registers.
  */
-INLINE void gemm_tile(const struct cpu_plan *p, size_t P0, const int MR, int g, int blk)
+INLINE void gemm_tile(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
+		      const int MR, int g, int blk)
 {
 	int k0 = g * p->kpg + blk * CPU_NR, npairs = p->cpgp / 2, t, j, i;
 	const int16_t *wb = p->wpk + ((size_t)g * p->nblk + blk) * p->blk_elems;
@@ -163,7 +164,7 @@ INLINE void gemm_tile(const struct cpu_plan *p, size_t P0, const int MR, int g, 
 
 #pragma GCC unroll 6
 	for (i = 0; i < MR; i++) {
-		base[i] = cpu_pixel_base(p, P0 + i) + (size_t)g * p->cpgp;
+		base[i] = bases[i] + (size_t)g * p->cpgp;
 		acc[i][0] = b0;
 		acc[i][1] = b1;
 	}
@@ -191,15 +192,16 @@ INLINE void gemm_tile(const struct cpu_plan *p, size_t P0, const int MR, int g, 
 		emit16(p, P0 + i, k0, width(p->kpg - blk * CPU_NR), acc[i][0], acc[i][1]);
 }
 
-void cpu_gemm_tile_avx2(const struct cpu_plan *p, size_t P0, int mr, int g, int blk)
+void cpu_gemm_tile_avx2(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
+			int mr, int g, int blk)
 {
 	switch (mr) {
-	case 6: gemm_tile(p, P0, 6, g, blk); break;
-	case 5: gemm_tile(p, P0, 5, g, blk); break;
-	case 4: gemm_tile(p, P0, 4, g, blk); break;
-	case 3: gemm_tile(p, P0, 3, g, blk); break;
-	case 2: gemm_tile(p, P0, 2, g, blk); break;
-	default: gemm_tile(p, P0, 1, g, blk); break;
+	case 6: gemm_tile(p, bases, P0, 6, g, blk); break;
+	case 5: gemm_tile(p, bases, P0, 5, g, blk); break;
+	case 4: gemm_tile(p, bases, P0, 4, g, blk); break;
+	case 3: gemm_tile(p, bases, P0, 3, g, blk); break;
+	case 2: gemm_tile(p, bases, P0, 2, g, blk); break;
+	default: gemm_tile(p, bases, P0, 1, g, blk); break;
 	}
 }
 
@@ -207,11 +209,11 @@ void cpu_gemm_tile_avx2(const struct cpu_plan *p, size_t P0, int mr, int g, int 
 /* Depthwise: 16 channels of one pixel, two taps per vpmaddwd          */
 /* ------------------------------------------------------------------ */
 
-void cpu_dw_pixel_avx2(const struct cpu_plan *p, size_t P, int kb)
+void cpu_dw_pixel_avx2(const struct cpu_plan *p, const int16_t *pixel, size_t P, int kb)
 {
 	int k0 = kb * CPU_NR, ntp = (p->taps + 1) / 2, tp;
 	const int16_t *wb = p->wpk + (size_t)kb * p->blk_elems;
-	const int16_t *base = cpu_pixel_base(p, P) + k0;
+	const int16_t *base = pixel + k0;
 	__m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
 
 	for (tp = 0; tp < ntp; tp++, wb += 32) {
@@ -313,6 +315,105 @@ void cpu_gemv_block_avx2(const struct cpu_plan *p, size_t P, int g, int blk)
 		gemv_block(p, P, g, blk, 1);
 	else
 		gemv_block(p, P, g, blk, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scratch preparation                                                 */
+/* ------------------------------------------------------------------ */
+
+int cpu_convert_avx2(int16_t *d, const uint8_t *src, int n, int zp, int is_u8)
+{
+	const __m256i z = _mm256_set1_epi16((int16_t)zp);
+	int c;
+
+	for (c = 0; c + 16 <= n; c += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(src + c));
+		__m256i w = is_u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
+
+		_mm256_storeu_si256((__m256i *)(d + c), _mm256_sub_epi16(w, z));
+	}
+	return c;
+}
+
+/*
+ * 8x8 transpose of 16-bit units. A unit is a pair of adjacent int8
+ * weights (input channels 2j, 2j+1) of one output channel, which is
+ * exactly what one dword of a packed weight vector holds before widening.
+ */
+INLINE void transpose8x8_epi16(__m128i r[8])
+{
+	__m128i a[8], b[8];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		a[2 * i] = _mm_unpacklo_epi16(r[2 * i], r[2 * i + 1]);
+		a[2 * i + 1] = _mm_unpackhi_epi16(r[2 * i], r[2 * i + 1]);
+	}
+	for (i = 0; i < 2; i++) {
+		b[4 * i + 0] = _mm_unpacklo_epi32(a[4 * i + 0], a[4 * i + 2]);
+		b[4 * i + 1] = _mm_unpackhi_epi32(a[4 * i + 0], a[4 * i + 2]);
+		b[4 * i + 2] = _mm_unpacklo_epi32(a[4 * i + 1], a[4 * i + 3]);
+		b[4 * i + 3] = _mm_unpackhi_epi32(a[4 * i + 1], a[4 * i + 3]);
+	}
+	for (i = 0; i < 4; i++) {
+		r[2 * i] = _mm_unpacklo_epi64(b[i], b[4 + i]);
+		r[2 * i + 1] = _mm_unpackhi_epi64(b[i], b[4 + i]);
+	}
+}
+
+/* Weight zero points of 8 channels, each twice: the int16 pair layout. */
+INLINE __m256i zp_pairs(const int32_t *zp)
+{
+	__m256i z = _mm256_loadu_si256((const __m256i *)zp);	/* 8 x int32, |zp| < 2^15 */
+
+	return _mm256_or_si256(_mm256_and_si256(z, _mm256_set1_epi32(0xffff)),
+			       _mm256_slli_epi32(z, 16));
+}
+
+int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb)
+{
+	static const uint8_t zero_row[16];
+	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
+	int kg0 = blk * CPU_NR, k0 = g * p->kpg + kg0, npairs = p->cpgp / 2;
+	int is_u8 = p->s->w_type == NPU_TYPE_UINT8, cend = p->cpg & ~15, jj, t, c, j;
+	size_t row = (size_t)p->taps * p->cpg;
+	int16_t *dst = p->wpk + cb * p->blk_elems;
+	const uint8_t *src[CPU_NR];
+	int32_t zp[CPU_NR];
+	__m256i z0, z1;
+
+	/* channels past the group read zeros and have zero point 0 */
+	for (jj = 0; jj < CPU_NR; jj++) {
+		int valid = kg0 + jj < p->kpg;
+
+		src[jj] = valid ? (const uint8_t *)p->w + (size_t)(k0 + jj) * row : NULL;
+		zp[jj] = valid ? p->wzp[k0 + jj] : 0;
+	}
+	z0 = zp_pairs(zp);
+	z1 = zp_pairs(zp + 8);
+	for (t = 0; t < p->taps; t++) {
+		for (c = 0; c < cend; c += 16) {
+			__m128i lo[8], hi[8];
+			int16_t *d = dst + ((size_t)t * npairs + c / 2) * 2 * CPU_NR;
+
+			for (jj = 0; jj < 8; jj++) {
+				const uint8_t *a = src[jj], *b = src[jj + 8];
+
+				lo[jj] = _mm_loadu_si128((const __m128i *)(a ? a + (size_t)t * p->cpg + c : zero_row));
+				hi[jj] = _mm_loadu_si128((const __m128i *)(b ? b + (size_t)t * p->cpg + c : zero_row));
+			}
+			transpose8x8_epi16(lo);
+			transpose8x8_epi16(hi);
+			for (j = 0; j < 8; j++, d += 2 * CPU_NR) {
+				__m256i w0 = is_u8 ? _mm256_cvtepu8_epi16(lo[j]) : _mm256_cvtepi8_epi16(lo[j]);
+				__m256i w1 = is_u8 ? _mm256_cvtepu8_epi16(hi[j]) : _mm256_cvtepi8_epi16(hi[j]);
+
+				_mm256_store_si256((__m256i *)d, _mm256_sub_epi16(w0, z0));
+				_mm256_store_si256((__m256i *)(d + 16), _mm256_sub_epi16(w1, z1));
+			}
+		}
+	}
+	return cend;
 }
 
 #endif /* x86 */

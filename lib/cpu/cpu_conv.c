@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 /* A thread costs tens of microseconds to start: give each at least this. */
 #define MIN_MACS_PER_THREAD	(UINT64_C(1) << 20)
 #define MAX_THREADS	64
+#define MAX_CHUNK	(CPU_MR * 16)	/* output pixels per work item, at most */
 /*
  * (w - w_zp) must fit int16 for every w of either weight type; beyond this
  * the CPU_DIRECT method accumulates in uint32 instead.
@@ -208,15 +211,21 @@ static void convert_pixel_grouped(const struct cpu_plan *p, int16_t *d, size_t s
 	int zp = s->in_zp, g, c;
 
 	for (g = 0; g < p->ngroups; g++, d += p->cpgp, src += (size_t)p->cpg) {
+		c = 0;
+#if CPU_X86
+		if (p->avx2)
+			c = cpu_convert_avx2(d, (const uint8_t *)p->in + src, p->cpg, zp,
+					     s->in_type == NPU_TYPE_UINT8);
+#endif
 		if (s->in_type == NPU_TYPE_INT8) {
 			const int8_t *a = (const int8_t *)p->in + src;
 
-			for (c = 0; c < p->cpg; c++)
+			for (; c < p->cpg; c++)
 				d[c] = (int16_t)(a[c] - zp);
 		} else {
 			const uint8_t *a = (const uint8_t *)p->in + src;
 
-			for (c = 0; c < p->cpg; c++)
+			for (; c < p->cpg; c++)
 				d[c] = (int16_t)(a[c] - zp);
 		}
 		for (c = p->cpg; c < p->cpgp; c++)
@@ -269,25 +278,41 @@ static void convert_row(const struct cpu_plan *p, size_t row)
 /*
  * GEMM block (g, blk): [tap][channel pair][CPU_NR channels][2], so one
  * aligned 32-byte load gives 8 channels' weights for a broadcast input pair.
- * Channels past the group's end and the odd pad channel are zero.
+ * Channels past the group's end and the odd pad channel are zero. This
+ * writes input channels [c_from, cpgp) of every tap; the AVX2 packer does
+ * the ones below c_from.
  */
-static void pack_gemm_block(const struct cpu_plan *p, size_t cb)
+static void pack_gemm_rest(const struct cpu_plan *p, size_t cb, int c_from)
 {
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
 	int16_t *dst = p->wpk + cb * p->blk_elems;
 	int npairs = p->cpgp / 2, jj, t, c;
 
-	memset(dst, 0, p->blk_elems * sizeof(*dst));
-	for (jj = 0; jj < CPU_NR && blk * CPU_NR + jj < p->kpg; jj++) {
-		int k = g * p->kpg + blk * CPU_NR + jj;
-		int32_t zp = p->wzp[k];
+	for (jj = 0; jj < CPU_NR; jj++) {
+		int kg = blk * CPU_NR + jj, k = g * p->kpg + kg;
 		size_t src = (size_t)k * (size_t)p->taps * (size_t)p->cpg;
 
-		for (t = 0; t < p->taps; t++)
-			for (c = 0; c < p->cpg; c++, src++)
-				dst[(((size_t)t * npairs + c / 2) * CPU_NR + jj) * 2 + (c & 1)] =
-					(int16_t)(w_at(p, src) - zp);
+		for (t = 0; t < p->taps; t++) {
+			for (c = c_from; c < p->cpgp; c++) {
+				int16_t v = 0;
+
+				if (kg < p->kpg && c < p->cpg)
+					v = (int16_t)(w_at(p, src + (size_t)t * p->cpg + c) - p->wzp[k]);
+				dst[(((size_t)t * npairs + c / 2) * CPU_NR + jj) * 2 + (c & 1)] = v;
+			}
+		}
 	}
+}
+
+static void pack_gemm_block(const struct cpu_plan *p, size_t cb)
+{
+	int done = 0;
+
+#if CPU_X86
+	if (p->avx2)
+		done = cpu_pack_gemm_avx2(p, cb);
+#endif
+	pack_gemm_rest(p, cb, done);
 }
 
 /*
@@ -330,7 +355,8 @@ static int block_width(int avail)
 	return avail < CPU_NR ? avail : CPU_NR;
 }
 
-static void gemm_tile_c(const struct cpu_plan *p, size_t P0, int mr, int g, int blk)
+static void gemm_tile_c(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
+			int mr, int g, int blk)
 {
 	int k0 = g * p->kpg + blk * CPU_NR, npairs = p->cpgp / 2;
 	const int16_t *wb = p->wpk + ((size_t)g * p->nblk + blk) * p->blk_elems;
@@ -339,7 +365,7 @@ static void gemm_tile_c(const struct cpu_plan *p, size_t P0, int mr, int g, int 
 	int i, jj, t, j;
 
 	for (i = 0; i < mr; i++) {
-		base[i] = cpu_pixel_base(p, P0 + i) + (size_t)g * p->cpgp;
+		base[i] = bases[i] + (size_t)g * p->cpgp;
 		for (jj = 0; jj < CPU_NR; jj++)
 			acc[i][jj] = (uint32_t)p->bias[k0 + jj];
 	}
@@ -358,11 +384,11 @@ static void gemm_tile_c(const struct cpu_plan *p, size_t P0, int mr, int g, int 
 		emit_u32(p, P0 + i, k0, block_width(p->kpg - blk * CPU_NR), acc[i]);
 }
 
-static void dw_pixel_c(const struct cpu_plan *p, size_t P, int kb)
+static void dw_pixel_c(const struct cpu_plan *p, const int16_t *pixel, size_t P, int kb)
 {
 	int k0 = kb * CPU_NR, ntp = (p->taps + 1) / 2, tp, jj;
 	const int16_t *wb = p->wpk + (size_t)kb * p->blk_elems;
-	const int16_t *base = cpu_pixel_base(p, P) + k0;
+	const int16_t *base = pixel + k0;
 	uint32_t acc[CPU_NR];
 
 	for (jj = 0; jj < CPU_NR; jj++)
@@ -475,32 +501,61 @@ static size_t packed_blocks(const struct cpu_plan *p)
 	return p->method == CPU_GEMM || p->method == CPU_DW ? channel_blocks(p) : 0;
 }
 
-static void prepare_item(const struct cpu_plan *p, size_t item)
+/* xin bases of pixels P0..P0+n-1: one division, then steps. */
+static void pixel_bases(const struct cpu_plan *p, size_t P0, size_t n, const int16_t **out)
 {
-	size_t rows = xin_rows(p);
+	const struct npu_conv_spec *s = p->s;
+	size_t b = P0 / p->ohw, r = P0 % p->ohw, i;
+	int oy = (int)(r / (size_t)s->out_w), ox = (int)(r % (size_t)s->out_w);
+	size_t xstep = (size_t)p->xsw * p->xpix;
 
-	if (item < rows)
-		convert_row(p, item);
-	else if (p->method == CPU_GEMM)
-		pack_gemm_block(p, item - rows);
-	else if (p->method == CPU_DW)
-		pack_dw_block(p, item - rows);
+	for (i = 0; i < n; i++) {
+		if (i == 0 || ox == 0)
+			out[i] = p->xin + b * p->ximg +
+				 (size_t)oy * p->xsh * p->xw * p->xpix + (size_t)ox * xstep;
+		else
+			out[i] = out[i - 1] + xstep;
+		if (++ox == s->out_w) {
+			ox = 0;
+			if (++oy == s->out_h) {
+				oy = 0;
+				b++;
+			}
+		}
+	}
 }
 
-static void gemm_chunk(const struct cpu_plan *p, size_t cb, size_t P0, size_t P1)
+static void gemm_chunk(const struct cpu_plan *p, size_t cb, size_t P0, size_t P1,
+		       const int16_t **bases)
 {
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
 	size_t P;
 
 	for (P = P0; P < P1; P += CPU_MR) {
 		int mr = P1 - P < CPU_MR ? (int)(P1 - P) : CPU_MR;
+		const int16_t *const *bp = bases + (P - P0);
 
 #if CPU_X86
 		if (p->avx2)
-			cpu_gemm_tile_avx2(p, P, mr, g, blk);
+			cpu_gemm_tile_avx2(p, bp, P, mr, g, blk);
 		else
 #endif
-			gemm_tile_c(p, P, mr, g, blk);
+			gemm_tile_c(p, bp, P, mr, g, blk);
+	}
+}
+
+static void dw_chunk(const struct cpu_plan *p, size_t kb, size_t P0, size_t P1,
+		     const int16_t **bases)
+{
+	size_t P;
+
+	for (P = P0; P < P1; P++) {
+#if CPU_X86
+		if (p->avx2)
+			cpu_dw_pixel_avx2(p, bases[P - P0], P, (int)kb);
+		else
+#endif
+			dw_pixel_c(p, bases[P - P0], P, (int)kb);
 	}
 }
 
@@ -509,22 +564,18 @@ static void compute_item(const struct cpu_plan *p, size_t item)
 	size_t cb = item / p->nchunks, pc = item % p->nchunks;
 	size_t P0 = pc * p->chunk, P1 = P0 + p->chunk, P;
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
+	const int16_t *bases[MAX_CHUNK];
 
 	if (P1 > p->m)
 		P1 = p->m;
+	if (p->method == CPU_GEMM || p->method == CPU_DW)
+		pixel_bases(p, P0, P1 - P0, bases);
 	switch (p->method) {
 	case CPU_GEMM:
-		gemm_chunk(p, cb, P0, P1);
+		gemm_chunk(p, cb, P0, P1, bases);
 		break;
 	case CPU_DW:
-		for (P = P0; P < P1; P++) {
-#if CPU_X86
-			if (p->avx2)
-				cpu_dw_pixel_avx2(p, P, (int)cb);
-			else
-#endif
-				dw_pixel_c(p, P, (int)cb);
-		}
+		dw_chunk(p, cb, P0, P1, bases);
 		break;
 	case CPU_GEMV:
 		for (P = P0; P < P1; P++) {
@@ -547,52 +598,93 @@ static void compute_item(const struct cpu_plan *p, size_t item)
 /* Threads                                                             */
 /* ------------------------------------------------------------------ */
 
-typedef void (*item_fn)(const struct cpu_plan *p, size_t item);
-
-struct share {
-	const struct cpu_plan *p;
-	item_fn fn;
-	size_t begin, end;
-};
-
-static void *run_share(void *arg)
+static void prepare_item(const struct cpu_plan *p, size_t item)
 {
-	const struct share *sh = arg;
-	size_t i;
+	size_t rows = xin_rows(p);
 
-	for (i = sh->begin; i < sh->end; i++)
-		sh->fn(sh->p, i);
-	return NULL;
+	if (item < rows)
+		convert_row(p, item);
+	else if (p->method == CPU_GEMM)
+		pack_gemm_block(p, item - rows);
+	else
+		pack_dw_block(p, item - rows);
 }
 
 /*
- * Splits [0, nitems) into nthreads contiguous shares. A thread that cannot
- * be started is not an error: its share runs on the calling thread.
+ * Threads take work items from shared counters rather than fixed shares:
+ * on this kind of VM a new thread takes ~0.1 ms to start and a neighbour
+ * may hold a core for a while, and fixed shares would wait for the
+ * slowest. Phase 1 (xin rows, then weight blocks) must be complete before
+ * anyone starts phase 2 (channel block major, pixel chunk minor).
  */
-static void run_parallel(const struct cpu_plan *p, item_fn fn, size_t nitems, int nthreads)
-{
-	struct share sh[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
-	int started[MAX_THREADS];
-	int t;
+struct team {
+	const struct cpu_plan *p;
+	size_t n1, n2;
+	atomic_size_t next1, done1, next2;
+};
 
-	if ((size_t)nthreads > nitems)
-		nthreads = nitems ? (int)nitems : 1;
-	for (t = 0; t < nthreads; t++) {
-		sh[t].p = p;
-		sh[t].fn = fn;
-		sh[t].begin = nitems * (size_t)t / (size_t)nthreads;
-		sh[t].end = nitems * (size_t)(t + 1) / (size_t)nthreads;
+static void cpu_relax(void)
+{
+#if CPU_X86
+	__builtin_ia32_pause();
+#endif
+}
+
+static void wait_phase1(struct team *tm)
+{
+	unsigned spins = 0;
+
+	/* acquire: pairs with the release in every done1 increment */
+	while (atomic_load_explicit(&tm->done1, memory_order_acquire) < tm->n1) {
+		/* with more threads than cores, or under valgrind, the thread
+		 * finishing the last item may need our core */
+		if (++spins % 256 == 0)
+			sched_yield();
+		else
+			cpu_relax();
 	}
-	for (t = 1; t < nthreads; t++)
-		started[t] = pthread_create(&tid[t], NULL, run_share, &sh[t]) == 0;
-	run_share(&sh[0]);
-	for (t = 1; t < nthreads; t++) {
+}
+
+static void team_work(struct team *tm)
+{
+	size_t i;
+
+	while ((i = atomic_fetch_add_explicit(&tm->next1, 1, memory_order_relaxed)) < tm->n1) {
+		prepare_item(tm->p, i);
+		atomic_fetch_add_explicit(&tm->done1, 1, memory_order_release);
+	}
+	wait_phase1(tm);
+	while ((i = atomic_fetch_add_explicit(&tm->next2, 1, memory_order_relaxed)) < tm->n2)
+		compute_item(tm->p, i);
+}
+
+static void *member_main(void *arg)
+{
+	team_work(arg);
+	return NULL;
+}
+
+/* A thread that cannot be started is not an error: the others do its part. */
+static void run(const struct cpu_plan *p, int n)
+{
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS], t;
+	struct team tm;
+
+	tm.p = p;
+	tm.n1 = xin_rows(p) + packed_blocks(p);
+	tm.n2 = channel_blocks(p) * p->nchunks;
+	atomic_init(&tm.next1, 0);
+	atomic_init(&tm.done1, 0);
+	atomic_init(&tm.next2, 0);
+	if ((size_t)n > tm.n2)
+		n = tm.n2 ? (int)tm.n2 : 1;
+	for (t = 1; t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, member_main, &tm) == 0;
+	team_work(&tm);
+	for (t = 1; t < n; t++)
 		if (started[t])
 			pthread_join(tid[t], NULL);
-		else
-			run_share(&sh[t]);
-	}
 }
 
 static int pick_threads(const struct npu_conv_spec *s, int threads)
@@ -723,7 +815,7 @@ static void plan_chunks(struct cpu_plan *p)
 {
 	switch (p->method) {
 	case CPU_GEMM:
-		p->chunk = CPU_MR * 16;
+		p->chunk = MAX_CHUNK;
 		break;
 	case CPU_DW:
 		p->chunk = 64;
@@ -796,8 +888,7 @@ int npu_cpu_conv_isa(const struct npu_conv_spec *s, const void *in,
 	if (err)
 		return err;
 	nthreads = pick_threads(s, threads);
-	run_parallel(&p, prepare_item, xin_rows(&p) + packed_blocks(&p), nthreads);
-	run_parallel(&p, compute_item, channel_blocks(&p) * p.nchunks, nthreads);
+	run(&p, nthreads);
 	plan_free(&p);
 	return 0;
 }

@@ -96,14 +96,19 @@ int32_t cpu_requant_one(const struct cpu_plan *p, int k, int32_t acc);
 
 /*
  * The AVX2 kernels (cpu_avx2.c). Only called when the CPU has AVX2.
- * cpu_requant16_avx2 computes npu_requant(s, k0 + j, acc[j]) for j < 16
- * into res, valid when rq->vec is set.
+ * bases[i] is the cpu_pixel_base() of pixel P0 + i. cpu_requant16_avx2
+ * computes npu_requant(s, k0 + j, acc[j]) for j < 16 into res, valid when
+ * rq->vec is set. The packer and the converter do a prefix of their work
+ * (whole 16-channel runs) and return how many input channels they did.
  */
-void cpu_gemm_tile_avx2(const struct cpu_plan *p, size_t P0, int mr, int g, int blk);
-void cpu_dw_pixel_avx2(const struct cpu_plan *p, size_t P, int blk);
+void cpu_gemm_tile_avx2(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
+			int mr, int g, int blk);
+void cpu_dw_pixel_avx2(const struct cpu_plan *p, const int16_t *base, size_t P, int kb);
 void cpu_gemv_block_avx2(const struct cpu_plan *p, size_t P, int g, int blk);
 void cpu_requant16_avx2(const struct cpu_rq *rq, int k0, const int32_t *acc,
 			int32_t *res);
+int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb);
+int cpu_convert_avx2(int16_t *d, const uint8_t *src, int n, int zp, int is_u8);
 
 /* Fills rq from s (allocating its tables); 0 or -ENOMEM. */
 int cpu_rq_init(struct cpu_rq *rq, const struct npu_conv_spec *s);
