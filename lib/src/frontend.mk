@@ -9,3 +9,7 @@ LIBNPU_LDFLAGS += -ljansson
 UNIT_EXTRA_LIBS += $(LIBNPU_LDFLAGS)
 # main.mk includes tools/*.mk only, one level deep.
 include tools/npu/npu.mk
+
+# test_check_mode replaces the device layer's plan calls with its own.
+$(B)/tests/unit/test_check_mode: UNIT_EXTRA_LIBS += \
+	-Wl,--wrap=npu_conv_plan_run -Wl,--wrap=npu_conv_plan_create
