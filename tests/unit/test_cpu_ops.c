@@ -85,11 +85,13 @@ static void test_pool_random(void **state)
 			for (y = oy * p.sh - p.pad_top; y < oy * p.sh - p.pad_top + p.kh; y++)
 				for (x = ox * p.sw - p.pad_left; x < ox * p.sw - p.pad_left + p.kw;
 				     x++) {
-					size_t k = (((size_t)n * H + y) * W + x) * C + c;
-					double v = u8 ? in[k] : (int8_t)in[k];
+					size_t k;
+					double v;
 
 					if (y < 0 || x < 0 || y >= H || x >= W)
 						continue;
+					k = (((size_t)n * H + y) * W + x) * C + c;
+					v = u8 ? in[k] : (int8_t)in[k];
 					sum += v;
 					best = fmax(best, v);
 					cnt++;
