@@ -106,11 +106,14 @@ static int grow(void **arr, int *cap, int need, size_t elem)
 }
 
 npu_status npu_net_new_tensor(npu_net *net, const char *name, enum npu_type type,
-			      const int dims[4], float scale, int zero_point, int *id)
+			      const int dims_in[4], float scale, int zero_point, int *id)
 {
 	struct npu_tensor t = { 0 };
 	size_t elems = 1, esize = npu_type_size(type);
-	int i;
+	int i, dims[4];
+
+	/* Callers pass another tensor's dims, which growing the array moves. */
+	memcpy(dims, dims_in, sizeof(dims));
 
 	if (!name || !*name)
 		return npu_fail(net->ctx, NPU_E_INVAL, "a tensor needs a name");
