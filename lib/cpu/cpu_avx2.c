@@ -36,35 +36,44 @@ INLINE __m256i loadu(const void *p)
 /*
  * SRDHM: the reference adds 2^30 (or 1 - 2^30 when ab < 0) and truncates
  * toward zero; for ab < 0 that equals floor((ab + 2^30) / 2^31), so both
- * signs are one add and one shift. Bits 31..62 of the sum are the result,
- * which a logical 64-bit shift extracts as well as an arithmetic one.
+ * signs are one add and one shift. Bits 31..62 of the sum are the result.
+ * vpmuldq multiplies the even lanes; the odd lanes' multipliers are the
+ * same table loaded one channel later (b_odd), which puts them in even
+ * lanes. saturate: only when some multiplier is INT32_MIN.
  */
-INLINE __m256i srdhm8(__m256i a, __m256i b)
+INLINE __m256i srdhm8(__m256i a, __m256i b, __m256i b_odd, int saturate)
 {
 	const __m256i nudge = _mm256_set1_epi64x(INT64_C(1) << 30);
-	const __m256i min = _mm256_set1_epi32(INT32_MIN);
-	__m256i even = _mm256_mul_epi32(a, b);
-	__m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(b, 32));
-	__m256i re = _mm256_srli_epi64(_mm256_add_epi64(even, nudge), 31);
-	__m256i ro = _mm256_slli_epi64(
-		_mm256_srli_epi64(_mm256_add_epi64(odd, nudge), 31), 32);
-	__m256i r = _mm256_blend_epi32(re, ro, 0xaa);
-	__m256i sat = _mm256_and_si256(_mm256_cmpeq_epi32(a, min), _mm256_cmpeq_epi32(b, min));
+	__m256i even = _mm256_add_epi64(_mm256_mul_epi32(a, b), nudge);
+	__m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), b_odd), nudge);
+	/* even: bits 31..62 down to the low dword; odd: up to the high dword */
+	__m256i r = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1),
+				       0xaa);
 
-	return _mm256_blendv_epi8(r, _mm256_set1_epi32(INT32_MAX), sat);
+	if (saturate) {
+		const __m256i min = _mm256_set1_epi32(INT32_MIN);
+		__m256i sat = _mm256_and_si256(_mm256_cmpeq_epi32(a, min),
+					       _mm256_cmpeq_epi32(b, min));
+
+		r = _mm256_blendv_epi8(r, _mm256_set1_epi32(INT32_MAX), sat);
+	}
+	return r;
 }
 
-/* RDBPOT for per-lane exponents 0..31, the reference's formula verbatim. */
-INLINE __m256i rdbpot8(__m256i x, __m256i e)
+/*
+ * RDBPOT: the reference adds 1 to x >> e when rem > (2^(e-1) - 1) + [x<0],
+ * i.e. when rem + 2^(e-1) - [x<0] >= 2^e; that sum is below 2^(e+1), so
+ * shifting it right by e gives the 0 or 1 to add. It fits uint32 for
+ * e <= 31. For e = 0 the shift count is 32, which vpsrlvd turns into 0.
+ */
+INLINE __m256i rdbpot8(const struct cpu_rq *rq, int k, __m256i x)
 {
-	const __m256i one = _mm256_set1_epi32(1);
-	__m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, e), one);
-	__m256i rem = _mm256_and_si256(x, mask);
-	__m256i neg = _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), x), one);
-	__m256i thr = _mm256_add_epi32(_mm256_srli_epi32(mask, 1), neg);
-	__m256i up = _mm256_and_si256(_mm256_cmpgt_epi32(rem, thr), one);
+	__m256i rem = _mm256_and_si256(x, loadu(rq->mask + k));
+	__m256i t = _mm256_add_epi32(_mm256_add_epi32(rem, loadu(rq->half + k)),
+				     _mm256_srai_epi32(x, 31));
 
-	return _mm256_add_epi32(_mm256_srav_epi32(x, e), up);
+	return _mm256_add_epi32(_mm256_srav_epi32(x, loadu(rq->right + k)),
+				_mm256_srlv_epi32(t, loadu(rq->fshift + k)));
 }
 
 /*
@@ -85,8 +94,9 @@ INLINE __m256i rq_fp32_8(const struct cpu_rq *rq, int k, __m256i acc)
 INLINE __m256i rq_fixed_8(const struct cpu_rq *rq, int k, __m256i acc)
 {
 	__m256i xs = _mm256_sllv_epi32(acc, loadu(rq->left + k));	/* wraps, as in C */
+	__m256i hi = srdhm8(xs, loadu(rq->q + k), loadu(rq->q + k + 1), rq->q_min);
 
-	return rdbpot8(srdhm8(xs, loadu(rq->q + k)), loadu(rq->right + k));
+	return rdbpot8(rq, k, hi);
 }
 
 INLINE __m256i requant8(const struct cpu_rq *rq, int k, __m256i acc)
@@ -153,11 +163,10 @@ static int width(int avail)
  * Per channel pair: two aligned weight loads, MR broadcasts of an input
  * pair, 2*MR vpmaddwd + vpaddd. With MR = 6 that is 15 ymm registers.
  */
-INLINE void gemm_tile(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
-		      const int MR, int g, int blk)
+INLINE void gemm_tile(const struct cpu_plan *p, const int16_t *wb,
+		      const int16_t *const *bases, size_t P0, const int MR, int g, int blk)
 {
 	int k0 = g * p->kpg + blk * CPU_NR, npairs = p->cpgp / 2, t, j, i;
-	const int16_t *wb = p->wpk + ((size_t)g * p->nblk + blk) * p->blk_elems;
 	const int16_t *base[CPU_MR];
 	__m256i acc[CPU_MR][2];
 	__m256i b0 = loadu(p->bias + k0), b1 = loadu(p->bias + k0 + 8);
@@ -192,16 +201,16 @@ INLINE void gemm_tile(const struct cpu_plan *p, const int16_t *const *bases, siz
 		emit16(p, P0 + i, k0, width(p->kpg - blk * CPU_NR), acc[i][0], acc[i][1]);
 }
 
-void cpu_gemm_tile_avx2(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
-			int mr, int g, int blk)
+void cpu_gemm_tile_avx2(const struct cpu_plan *p, const int16_t *wb,
+			const int16_t *const *bases, size_t P0, int mr, int g, int blk)
 {
 	switch (mr) {
-	case 6: gemm_tile(p, bases, P0, 6, g, blk); break;
-	case 5: gemm_tile(p, bases, P0, 5, g, blk); break;
-	case 4: gemm_tile(p, bases, P0, 4, g, blk); break;
-	case 3: gemm_tile(p, bases, P0, 3, g, blk); break;
-	case 2: gemm_tile(p, bases, P0, 2, g, blk); break;
-	default: gemm_tile(p, bases, P0, 1, g, blk); break;
+	case 6: gemm_tile(p, wb, bases, P0, 6, g, blk); break;
+	case 5: gemm_tile(p, wb, bases, P0, 5, g, blk); break;
+	case 4: gemm_tile(p, wb, bases, P0, 4, g, blk); break;
+	case 3: gemm_tile(p, wb, bases, P0, 3, g, blk); break;
+	case 2: gemm_tile(p, wb, bases, P0, 2, g, blk); break;
+	default: gemm_tile(p, wb, bases, P0, 1, g, blk); break;
 	}
 }
 
@@ -370,14 +379,13 @@ INLINE __m256i zp_pairs(const int32_t *zp)
 			       _mm256_slli_epi32(z, 16));
 }
 
-int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb)
+int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb, int16_t *dst)
 {
 	static const uint8_t zero_row[16];
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
 	int kg0 = blk * CPU_NR, k0 = g * p->kpg + kg0, npairs = p->cpgp / 2;
 	int is_u8 = p->s->w_type == NPU_TYPE_UINT8, cend = p->cpg & ~15, jj, t, c, j;
 	size_t row = (size_t)p->taps * p->cpg;
-	int16_t *dst = p->wpk + cb * p->blk_elems;
 	const uint8_t *src[CPU_NR];
 	int32_t zp[CPU_NR];
 	__m256i z0, z1;

@@ -21,7 +21,7 @@
 /* A thread costs tens of microseconds to start: give each at least this. */
 #define MIN_MACS_PER_THREAD	(UINT64_C(1) << 20)
 #define MAX_THREADS	64
-#define MAX_CHUNK	(CPU_MR * 16)	/* output pixels per work item, at most */
+#define MAX_CHUNK	(CPU_MR * 16)	/* output pixels per pixel_bases() call */
 /*
  * (w - w_zp) must fit int16 for every w of either weight type; beyond this
  * the CPU_DIRECT method accumulates in uint32 instead.
@@ -87,9 +87,7 @@ static int32_t w_zp_of(const struct npu_conv_spec *s, int k)
 
 void cpu_rq_free(struct cpu_rq *rq)
 {
-	free(rq->q);
-	free(rq->left);
-	free(rq->right);
+	free(rq->q);		/* the FIXED tables share one allocation */
 	free(rq->scale);
 	memset(rq, 0, sizeof(*rq));
 }
@@ -98,20 +96,29 @@ static int rq_init_fixed(struct cpu_rq *rq, const struct npu_conv_spec *s, size_
 {
 	int k;
 
-	rq->q = calloc(n, sizeof(*rq->q));
-	rq->left = calloc(n, sizeof(*rq->left));
-	rq->right = calloc(n, sizeof(*rq->right));
-	if (!rq->q || !rq->left || !rq->right)
+	rq->q = calloc(6 * n, sizeof(*rq->q));
+	if (!rq->q)
 		return -ENOMEM;
-	for (k = 0; k < s->out_c; k++) {
-		int sh = s->rq_shift[k];
+	rq->left = rq->q + n;
+	rq->right = rq->q + 2 * n;
+	rq->mask = rq->q + 3 * n;
+	rq->half = rq->q + 4 * n;
+	rq->fshift = rq->q + 5 * n;
+	for (k = 0; k < (int)n; k++) {
+		int sh = k < s->out_c ? s->rq_shift[k] : 0, e = sh > 0 ? 0 : -sh;
 
 		/* Shifts of 32 or more are undefined in the reference itself. */
-		if (sh < -31 || sh > 31)
+		if (sh < -31 || sh > 31) {
 			rq->vec = 0;
-		rq->q[k] = s->rq_mult[k];
+			continue;
+		}
+		rq->q[k] = k < s->out_c ? s->rq_mult[k] : 0;
+		rq->q_min |= rq->q[k] == INT32_MIN;
 		rq->left[k] = sh > 0 ? sh : 0;
-		rq->right[k] = sh > 0 ? 0 : -sh;
+		rq->right[k] = e;
+		rq->mask[k] = (int32_t)((UINT32_C(1) << e) - 1);
+		rq->half[k] = e ? (int32_t)(UINT32_C(1) << (e - 1)) : 0;
+		rq->fshift[k] = e ? e : 32;
 	}
 	return 0;
 }
@@ -282,10 +289,9 @@ static void convert_row(const struct cpu_plan *p, size_t row)
  * writes input channels [c_from, cpgp) of every tap; the AVX2 packer does
  * the ones below c_from.
  */
-static void pack_gemm_rest(const struct cpu_plan *p, size_t cb, int c_from)
+static void pack_gemm_rest(const struct cpu_plan *p, size_t cb, int c_from, int16_t *dst)
 {
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
-	int16_t *dst = p->wpk + cb * p->blk_elems;
 	int npairs = p->cpgp / 2, jj, t, c;
 
 	for (jj = 0; jj < CPU_NR; jj++) {
@@ -304,15 +310,15 @@ static void pack_gemm_rest(const struct cpu_plan *p, size_t cb, int c_from)
 	}
 }
 
-static void pack_gemm_block(const struct cpu_plan *p, size_t cb)
+static void pack_gemm_block(const struct cpu_plan *p, size_t cb, int16_t *dst)
 {
 	int done = 0;
 
 #if CPU_X86
 	if (p->avx2)
-		done = cpu_pack_gemm_avx2(p, cb);
+		done = cpu_pack_gemm_avx2(p, cb, dst);
 #endif
-	pack_gemm_rest(p, cb, done);
+	pack_gemm_rest(p, cb, done, dst);
 }
 
 /*
@@ -355,11 +361,10 @@ static int block_width(int avail)
 	return avail < CPU_NR ? avail : CPU_NR;
 }
 
-static void gemm_tile_c(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
-			int mr, int g, int blk)
+static void gemm_tile_c(const struct cpu_plan *p, const int16_t *wb,
+			const int16_t *const *bases, size_t P0, int mr, int g, int blk)
 {
 	int k0 = g * p->kpg + blk * CPU_NR, npairs = p->cpgp / 2;
-	const int16_t *wb = p->wpk + ((size_t)g * p->nblk + blk) * p->blk_elems;
 	const int16_t *base[CPU_MR];
 	uint32_t acc[CPU_MR][CPU_NR];
 	int i, jj, t, j;
@@ -476,29 +481,57 @@ static void direct_pixel(const struct cpu_plan *p, size_t P)
 /* ------------------------------------------------------------------ */
 
 /*
- * Phase 1 items: the rows of xin, then the weight blocks. Phase 2 items:
- * (channel block, pixel chunk), channel block major so that a thread keeps
- * one block of packed weights hot while it sweeps the pixels.
+ * Phase 1 converts the input (rows of xin) and, for CPU_DW, packs all the
+ * weights. Phase 2 items depend on the method; CPU_GEMM's are (weight
+ * block, pixel segment), block major, and each thread packs the block it
+ * works on into its own buffer: a block (at most a few hundred KiB) stays
+ * in L2 while the thread sweeps the pixels, and the packed weights never
+ * make a round trip through memory.
  */
+struct worker {
+	const struct cpu_plan *p;
+	int16_t *wblk;		/* CPU_GEMM: this thread's packed block */
+	size_t packed;		/* which block wblk holds; SIZE_MAX: none */
+};
+
 static size_t xin_rows(const struct cpu_plan *p)
 {
 	return p->xin ? (size_t)p->s->n * (size_t)p->xh : 0;
 }
 
-/* Channel blocks of phase 2. */
-static size_t channel_blocks(const struct cpu_plan *p)
+/* Weight blocks of CPU_GEMM / CPU_GEMV (per group) or CPU_DW (over K). */
+static size_t weight_blocks(const struct cpu_plan *p)
 {
-	if (p->method == CPU_DW)
-		return (size_t)p->nblk;
-	if (p->method == CPU_DIRECT)
-		return 1;
-	return (size_t)p->ngroups * p->nblk;
+	return p->method == CPU_DW ? (size_t)p->nblk : (size_t)p->ngroups * p->nblk;
 }
 
-/* Weight blocks phase 1 packs. */
-static size_t packed_blocks(const struct cpu_plan *p)
+static size_t phase1_items(const struct cpu_plan *p)
 {
-	return p->method == CPU_GEMM || p->method == CPU_DW ? channel_blocks(p) : 0;
+	return xin_rows(p) + (p->method == CPU_DW ? weight_blocks(p) : 0);
+}
+
+static size_t phase2_items(const struct cpu_plan *p)
+{
+	switch (p->method) {
+	case CPU_GEMM:
+		return weight_blocks(p) * p->nseg;
+	case CPU_DW:
+		return weight_blocks(p) * p->nchunks;
+	case CPU_GEMV:
+		return weight_blocks(p) * p->m;
+	default:
+		return p->nchunks;
+	}
+}
+
+static void prepare_item(const struct cpu_plan *p, size_t item)
+{
+	size_t rows = xin_rows(p);
+
+	if (item < rows)
+		convert_row(p, item);
+	else
+		pack_dw_block(p, item - rows);
 }
 
 /* xin bases of pixels P0..P0+n-1: one division, then steps. */
@@ -525,8 +558,8 @@ static void pixel_bases(const struct cpu_plan *p, size_t P0, size_t n, const int
 	}
 }
 
-static void gemm_chunk(const struct cpu_plan *p, size_t cb, size_t P0, size_t P1,
-		       const int16_t **bases)
+static void gemm_tiles(const struct cpu_plan *p, const int16_t *wb, size_t cb, size_t P0,
+		       size_t P1, const int16_t **bases)
 {
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
 	size_t P;
@@ -537,19 +570,39 @@ static void gemm_chunk(const struct cpu_plan *p, size_t cb, size_t P0, size_t P1
 
 #if CPU_X86
 		if (p->avx2)
-			cpu_gemm_tile_avx2(p, bp, P, mr, g, blk);
+			cpu_gemm_tile_avx2(p, wb, bp, P, mr, g, blk);
 		else
 #endif
-			gemm_tile_c(p, bp, P, mr, g, blk);
+			gemm_tile_c(p, wb, bp, P, mr, g, blk);
 	}
 }
 
-static void dw_chunk(const struct cpu_plan *p, size_t kb, size_t P0, size_t P1,
-		     const int16_t **bases)
+static void gemm_item(struct worker *wk, size_t item)
 {
-	size_t P;
+	const struct cpu_plan *p = wk->p;
+	size_t cb = item / p->nseg, seg = item % p->nseg;
+	size_t P0 = p->m * seg / p->nseg, P1 = p->m * (seg + 1) / p->nseg, P, n;
+	const int16_t *bases[MAX_CHUNK];
 
-	for (P = P0; P < P1; P++) {
+	if (wk->packed != cb) {
+		pack_gemm_block(p, cb, wk->wblk);
+		wk->packed = cb;
+	}
+	for (P = P0; P < P1; P += n) {
+		n = P1 - P < MAX_CHUNK ? P1 - P : MAX_CHUNK;
+		pixel_bases(p, P, n, bases);
+		gemm_tiles(p, wk->wblk, cb, P, P + n, bases);
+	}
+}
+
+static void dw_item(const struct cpu_plan *p, size_t item)
+{
+	size_t kb = item / p->nchunks, P0 = item % p->nchunks * p->chunk, P;
+	size_t n = p->m - P0 < p->chunk ? p->m - P0 : p->chunk;
+	const int16_t *bases[MAX_CHUNK];
+
+	pixel_bases(p, P0, n, bases);
+	for (P = P0; P < P0 + n; P++) {
 #if CPU_X86
 		if (p->avx2)
 			cpu_dw_pixel_avx2(p, bases[P - P0], P, (int)kb);
@@ -559,37 +612,41 @@ static void dw_chunk(const struct cpu_plan *p, size_t kb, size_t P0, size_t P1,
 	}
 }
 
-static void compute_item(const struct cpu_plan *p, size_t item)
+static void gemv_item(const struct cpu_plan *p, size_t item)
 {
-	size_t cb = item / p->nchunks, pc = item % p->nchunks;
-	size_t P0 = pc * p->chunk, P1 = P0 + p->chunk, P;
+	size_t cb = item / p->m, P = item % p->m;
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
-	const int16_t *bases[MAX_CHUNK];
 
-	if (P1 > p->m)
-		P1 = p->m;
-	if (p->method == CPU_GEMM || p->method == CPU_DW)
-		pixel_bases(p, P0, P1 - P0, bases);
-	switch (p->method) {
+#if CPU_X86
+	if (p->avx2)
+		cpu_gemv_block_avx2(p, P, g, blk);
+	else
+#endif
+		gemv_block_c(p, P, g, blk);
+}
+
+static void direct_item(const struct cpu_plan *p, size_t item)
+{
+	size_t P0 = item * p->chunk, P;
+
+	for (P = P0; P < P0 + p->chunk && P < p->m; P++)
+		direct_pixel(p, P);
+}
+
+static void compute_item(struct worker *wk, size_t item)
+{
+	switch (wk->p->method) {
 	case CPU_GEMM:
-		gemm_chunk(p, cb, P0, P1, bases);
+		gemm_item(wk, item);
 		break;
 	case CPU_DW:
-		dw_chunk(p, cb, P0, P1, bases);
+		dw_item(wk->p, item);
 		break;
 	case CPU_GEMV:
-		for (P = P0; P < P1; P++) {
-#if CPU_X86
-			if (p->avx2)
-				cpu_gemv_block_avx2(p, P, g, blk);
-			else
-#endif
-				gemv_block_c(p, P, g, blk);
-		}
+		gemv_item(wk->p, item);
 		break;
 	case CPU_DIRECT:
-		for (P = P0; P < P1; P++)
-			direct_pixel(p, P);
+		direct_item(wk->p, item);
 		break;
 	}
 }
@@ -598,29 +655,20 @@ static void compute_item(const struct cpu_plan *p, size_t item)
 /* Threads                                                             */
 /* ------------------------------------------------------------------ */
 
-static void prepare_item(const struct cpu_plan *p, size_t item)
-{
-	size_t rows = xin_rows(p);
-
-	if (item < rows)
-		convert_row(p, item);
-	else if (p->method == CPU_GEMM)
-		pack_gemm_block(p, item - rows);
-	else
-		pack_dw_block(p, item - rows);
-}
-
 /*
  * Threads take work items from shared counters rather than fixed shares:
  * on this kind of VM a new thread takes ~0.1 ms to start and a neighbour
  * may hold a core for a while, and fixed shares would wait for the
- * slowest. Phase 1 (xin rows, then weight blocks) must be complete before
- * anyone starts phase 2 (channel block major, pixel chunk minor).
+ * slowest. Phase 1 must be complete before anyone starts phase 2.
  */
 struct team {
-	const struct cpu_plan *p;
 	size_t n1, n2;
 	atomic_size_t next1, done1, next2;
+};
+
+struct member {
+	struct team *tm;
+	struct worker wk;
 };
 
 static void cpu_relax(void)
@@ -645,44 +693,49 @@ static void wait_phase1(struct team *tm)
 	}
 }
 
-static void team_work(struct team *tm)
+static void team_work(struct team *tm, struct worker *wk)
 {
 	size_t i;
 
 	while ((i = atomic_fetch_add_explicit(&tm->next1, 1, memory_order_relaxed)) < tm->n1) {
-		prepare_item(tm->p, i);
+		prepare_item(wk->p, i);
 		atomic_fetch_add_explicit(&tm->done1, 1, memory_order_release);
 	}
 	wait_phase1(tm);
 	while ((i = atomic_fetch_add_explicit(&tm->next2, 1, memory_order_relaxed)) < tm->n2)
-		compute_item(tm->p, i);
+		compute_item(wk, i);
 }
 
 static void *member_main(void *arg)
 {
-	team_work(arg);
+	struct member *m = arg;
+
+	team_work(m->tm, &m->wk);
 	return NULL;
 }
 
 /* A thread that cannot be started is not an error: the others do its part. */
-static void run(const struct cpu_plan *p, int n)
+static void run(const struct cpu_plan *p)
 {
+	struct member m[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
 	int started[MAX_THREADS], t;
 	struct team tm;
 
-	tm.p = p;
-	tm.n1 = xin_rows(p) + packed_blocks(p);
-	tm.n2 = channel_blocks(p) * p->nchunks;
+	tm.n1 = phase1_items(p);
+	tm.n2 = phase2_items(p);
 	atomic_init(&tm.next1, 0);
 	atomic_init(&tm.done1, 0);
 	atomic_init(&tm.next2, 0);
-	if ((size_t)n > tm.n2)
-		n = tm.n2 ? (int)tm.n2 : 1;
-	for (t = 1; t < n; t++)
-		started[t] = pthread_create(&tid[t], NULL, member_main, &tm) == 0;
-	team_work(&tm);
-	for (t = 1; t < n; t++)
+	for (t = 0; t < p->nthreads; t++) {
+		int16_t *wblk = p->method == CPU_GEMM ? p->wpk + (size_t)t * p->blk_elems : NULL;
+
+		m[t] = (struct member){ &tm, { p, wblk, SIZE_MAX } };
+	}
+	for (t = 1; t < p->nthreads; t++)
+		started[t] = pthread_create(&tid[t], NULL, member_main, &m[t]) == 0;
+	team_work(&tm, &m[0].wk);
+	for (t = 1; t < p->nthreads; t++)
 		if (started[t])
 			pthread_join(tid[t], NULL);
 }
@@ -764,21 +817,22 @@ static int plan_alloc_xin(struct cpu_plan *p)
 	return 0;
 }
 
+/* CPU_DW: all blocks, shared. CPU_GEMM: one block per thread. */
 static int plan_alloc_weights(struct cpu_plan *p)
 {
-	size_t e;
+	size_t e, blocks;
 
 	if (p->method == CPU_DW) {
-		p->nblk = (int)((p->s->out_c + CPU_NR - 1) / CPU_NR);
 		p->blk_elems = (size_t)(p->taps + 1) / 2 * 2 * CPU_NR;
-	} else {
-		p->nblk = (p->kpg + CPU_NR - 1) / CPU_NR;
-		if (p->method != CPU_GEMM)
-			return 0;
+		blocks = weight_blocks(p);
+	} else if (p->method == CPU_GEMM) {
 		if (mul_size((size_t)p->taps * CPU_NR, (size_t)p->cpgp, &p->blk_elems))
 			return -ENOMEM;
+		blocks = (size_t)p->nthreads;
+	} else {
+		return 0;
 	}
-	if (mul_size(p->blk_elems, packed_blocks(p), &e) || mul_size(e, sizeof(int16_t), &e))
+	if (mul_size(p->blk_elems, blocks, &e) || mul_size(e, sizeof(int16_t), &e))
 		return -ENOMEM;
 	p->wpk = alloc_aligned(e);
 	return p->wpk ? 0 : -ENOMEM;
@@ -811,27 +865,30 @@ static void plan_free(struct cpu_plan *p)
 	cpu_rq_free(&p->rq);
 }
 
-static void plan_chunks(struct cpu_plan *p)
+/*
+ * How the work is cut. CPU_GEMM splits each block's pixels into as few
+ * segments as keep every thread busy (each segment packs its block again
+ * if another thread took the previous one), but no shorter than 8 tiles.
+ */
+static void plan_items(struct cpu_plan *p)
 {
-	switch (p->method) {
-	case CPU_GEMM:
-		p->chunk = MAX_CHUNK;
-		break;
-	case CPU_DW:
-		p->chunk = 64;
-		break;
-	case CPU_GEMV:
-		p->chunk = 1;
-		break;
-	case CPU_DIRECT:
-		p->chunk = 4;
-		break;
-	}
+	size_t want, most;
+
+	p->nblk = p->method == CPU_DW ? (int)((p->s->out_c + CPU_NR - 1) / CPU_NR) :
+					(p->kpg + CPU_NR - 1) / CPU_NR;
+	p->chunk = p->method == CPU_DW ? MAX_CHUNK : 4;
 	p->nchunks = (p->m + p->chunk - 1) / p->chunk;
+	want = (4 * (size_t)p->nthreads + weight_blocks(p) - 1) / weight_blocks(p);
+	most = (p->m + 8 * CPU_MR - 1) / (8 * CPU_MR);
+	p->nseg = want < most ? want : most;
+	if (p->nthreads == 1 || p->nseg < 1)
+		p->nseg = 1;
+	if (phase2_items(p) < (size_t)p->nthreads)
+		p->nthreads = phase2_items(p) ? (int)phase2_items(p) : 1;
 }
 
 static int plan_init(struct cpu_plan *p, const struct npu_conv_spec *s, const void *in,
-		     const void *w, void *out, int avx2)
+		     const void *w, void *out, int avx2, int nthreads)
 {
 	int err;
 
@@ -849,7 +906,8 @@ static int plan_init(struct cpu_plan *p, const struct npu_conv_spec *s, const vo
 	p->ohw = (size_t)s->out_h * (size_t)s->out_w;
 	p->m = (size_t)s->n * p->ohw;
 	p->method = pick_method(s, p->m);
-	plan_chunks(p);
+	p->nthreads = nthreads;
+	plan_items(p);
 	err = plan_alloc_channels(p);
 	if (!err && p->method != CPU_DIRECT) {
 		plan_geometry(p);
@@ -880,15 +938,15 @@ int npu_cpu_conv_isa(const struct npu_conv_spec *s, const void *in,
 		     const void *w, void *out, int threads, enum npu_cpu_isa isa)
 {
 	struct cpu_plan p;
-	int nthreads, err;
+	int err;
 
 	if (!spec_ok(s))
 		return -EINVAL;
-	err = plan_init(&p, s, in, w, out, isa == NPU_CPU_ISA_BEST && npu_cpu_have_avx2());
+	err = plan_init(&p, s, in, w, out, isa == NPU_CPU_ISA_BEST && npu_cpu_have_avx2(),
+			pick_threads(s, threads));
 	if (err)
 		return err;
-	nthreads = pick_threads(s, threads);
-	run(&p, nthreads);
+	run(&p);
 	plan_free(&p);
 	return 0;
 }

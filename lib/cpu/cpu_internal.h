@@ -33,8 +33,13 @@ struct cpu_rq {
 	enum npu_rq_mode mode;
 	enum npu_dtype out_type;
 	int vec;		/* the AVX2 requantizer is exact for these parameters */
-	int32_t *q, *left, *right;	/* NPU_RQ_FIXED */
-	float *scale;			/* NPU_RQ_FP32 */
+	int q_min;		/* some multiplier is INT32_MIN: SRDHM may saturate */
+	/* NPU_RQ_FIXED: multiplier, shifts, and RDBPOT's per-channel constants */
+	int32_t *q, *left, *right;
+	int32_t *mask;		/* 2^right - 1 */
+	int32_t *half;		/* 2^(right-1), 0 when right == 0 */
+	int32_t *fshift;	/* right, or 32 (shifts everything out) when 0 */
+	float *scale;		/* NPU_RQ_FP32 */
 	int32_t lo, hi;		/* act_min/act_max minus out_zp */
 	int32_t zp;
 };
@@ -61,7 +66,11 @@ struct cpu_plan {
 	size_t ximg;		/* int16 per xin image */
 	ptrdiff_t *tap_off;	/* int16 offset of each tap from a pixel's base */
 
-	int16_t *wpk;		/* packed weights, blocks of CPU_NR channels */
+	/*
+	 * Packed weights in blocks of CPU_NR channels: all of them for CPU_DW,
+	 * one block per thread for CPU_GEMM (each packs the one it uses).
+	 */
+	int16_t *wpk;
 	int nblk;		/* blocks per group (CPU_DW: in all) */
 	size_t blk_elems;	/* int16 per block */
 
@@ -70,8 +79,10 @@ struct cpu_plan {
 
 	size_t m;		/* output pixels over the whole batch */
 	size_t ohw;		/* output pixels per image */
-	size_t chunk;		/* output pixels per work item */
+	size_t chunk;		/* CPU_DW, CPU_DIRECT: output pixels per work item */
 	size_t nchunks;
+	size_t nseg;		/* CPU_GEMM: pixel segments per weight block */
+	int nthreads;
 
 	struct cpu_rq rq;
 };
@@ -96,18 +107,18 @@ int32_t cpu_requant_one(const struct cpu_plan *p, int k, int32_t acc);
 
 /*
  * The AVX2 kernels (cpu_avx2.c). Only called when the CPU has AVX2.
- * bases[i] is the cpu_pixel_base() of pixel P0 + i. cpu_requant16_avx2
+ * bases[i] is the cpu_pixel_base() of pixel P0 + i, wb the packed block. cpu_requant16_avx2
  * computes npu_requant(s, k0 + j, acc[j]) for j < 16 into res, valid when
  * rq->vec is set. The packer and the converter do a prefix of their work
  * (whole 16-channel runs) and return how many input channels they did.
  */
-void cpu_gemm_tile_avx2(const struct cpu_plan *p, const int16_t *const *bases, size_t P0,
-			int mr, int g, int blk);
+void cpu_gemm_tile_avx2(const struct cpu_plan *p, const int16_t *wb,
+			const int16_t *const *bases, size_t P0, int mr, int g, int blk);
 void cpu_dw_pixel_avx2(const struct cpu_plan *p, const int16_t *base, size_t P, int kb);
 void cpu_gemv_block_avx2(const struct cpu_plan *p, size_t P, int g, int blk);
 void cpu_requant16_avx2(const struct cpu_rq *rq, int k0, const int32_t *acc,
 			int32_t *res);
-int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb);
+int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb, int16_t *dst);
 int cpu_convert_avx2(int16_t *d, const uint8_t *src, int n, int zp, int is_u8);
 
 /* Fills rq from s (allocating its tables); 0 or -ENOMEM. */
