@@ -558,6 +558,29 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 }
 
+static void quiesce(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The machine's load: the numbers mean little when something else runs. */
+static void print_load(void)
+{
+	char buf[64] = "?";
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			strcpy(buf, "?");
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	printf("load average before the run: %s (another busy process skews the 2-thread "
+	       "columns most)\n", buf);
+}
+
 /* Times one layer both ways; returns nonzero on a mismatch. */
 static int bench_layer(const struct layer *L, const struct options *o, struct result *r)
 {
@@ -582,6 +605,12 @@ static int bench_layer(const struct layer *L, const struct options *o, struct re
 	for (t = 0; t < NCONFIG; t++) {
 		omp_set_num_threads(thread_counts[t]);
 		dnn_setup(&d, &b);
+		/*
+		 * After a parallel region libgomp's workers spin for a while
+		 * before they sleep; let them stop, or they take the core our
+		 * second thread needs.
+		 */
+		quiesce();
 		if (!r->impl)
 			r->impl = strdup(d.impl);
 		r->ours[t] = time_median(run_ours, &b, thread_counts[t], budget);
@@ -610,6 +639,7 @@ int main(int argc, char **argv)
 	       dnnl_version()->major, dnnl_version()->minor, dnnl_version()->patch,
 	       dnnl_isa_name(), npu_cpu_have_avx2() ? "yes" : "no",
 	       o.verify ? "checked against npu_ref_conv" : "not checked");
+	print_load();
 	print_header();
 	for (i = 0; i < NLAYERS; i++) {
 		if (o.only && !strstr(layers[i].name, o.only))
