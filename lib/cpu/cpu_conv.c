@@ -211,32 +211,42 @@ static void xin_source(const struct cpu_plan *p, int y, int x, long *iy, long *i
 	}
 }
 
+/* n input values minus the zero point, as int16. */
+static void convert_run(const struct cpu_plan *p, int16_t *d, size_t src, int n)
+{
+	const struct npu_conv_spec *s = p->s;
+	int zp = s->in_zp, c = 0;
+
+#if CPU_X86
+	if (p->avx2)
+		c = cpu_convert_avx2(d, (const uint8_t *)p->in + src, n, zp,
+				     s->in_type == NPU_TYPE_UINT8);
+#endif
+	if (s->in_type == NPU_TYPE_INT8) {
+		const int8_t *a = (const int8_t *)p->in + src;
+
+		for (; c < n; c++)
+			d[c] = (int16_t)(a[c] - zp);
+	} else {
+		const uint8_t *a = (const uint8_t *)p->in + src;
+
+		for (; c < n; c++)
+			d[c] = (int16_t)(a[c] - zp);
+	}
+}
+
 /* One pixel of the grouped layout: [group][cpgp], the pad channel zero. */
 static void convert_pixel_grouped(const struct cpu_plan *p, int16_t *d, size_t src)
 {
-	const struct npu_conv_spec *s = p->s;
-	int zp = s->in_zp, g, c;
+	int g;
 
+	if (p->cpg == p->cpgp) {	/* no pad channels: one run */
+		convert_run(p, d, src, p->ngroups * p->cpg);
+		return;
+	}
 	for (g = 0; g < p->ngroups; g++, d += p->cpgp, src += (size_t)p->cpg) {
-		c = 0;
-#if CPU_X86
-		if (p->avx2)
-			c = cpu_convert_avx2(d, (const uint8_t *)p->in + src, p->cpg, zp,
-					     s->in_type == NPU_TYPE_UINT8);
-#endif
-		if (s->in_type == NPU_TYPE_INT8) {
-			const int8_t *a = (const int8_t *)p->in + src;
-
-			for (; c < p->cpg; c++)
-				d[c] = (int16_t)(a[c] - zp);
-		} else {
-			const uint8_t *a = (const uint8_t *)p->in + src;
-
-			for (; c < p->cpg; c++)
-				d[c] = (int16_t)(a[c] - zp);
-		}
-		for (c = p->cpg; c < p->cpgp; c++)
-			d[c] = 0;
+		convert_run(p, d, src, p->cpg);
+		d[p->cpg] = 0;
 	}
 }
 
@@ -244,12 +254,19 @@ static void convert_pixel_grouped(const struct cpu_plan *p, int16_t *d, size_t s
 static void convert_pixel_dw(const struct cpu_plan *p, int16_t *d, size_t src)
 {
 	const struct npu_conv_spec *s = p->s;
-	int k;
+	int c, j, k = s->out_c;
 
-	for (k = 0; k < s->out_c; k++)
-		d[k] = (int16_t)(npu_load(s->in_type, p->in, src + (size_t)(k / p->kpg)) -
-				 s->in_zp);
-	for (k = s->out_c; (size_t)k < p->xpix; k++)
+	if (p->kpg == 1) {
+		convert_run(p, d, src, s->in_c);
+	} else {
+		for (c = 0; c < s->in_c; c++) {
+			int16_t v = (int16_t)(npu_load(s->in_type, p->in, src + (size_t)c) - s->in_zp);
+
+			for (j = 0; j < p->kpg; j++)
+				d[c * p->kpg + j] = v;
+		}
+	}
+	for (; (size_t)k < p->xpix; k++)
 		d[k] = 0;
 }
 
