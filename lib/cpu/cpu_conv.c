@@ -16,8 +16,11 @@
 #include "cpu_internal.h"
 #include "npu_cpu.h"
 
-/* Below this many output pixels, packing the weights costs more than it saves. */
-#define GEMV_MAX_PIXELS	4
+/*
+ * Up to this many output pixels, packing the weights costs more than it
+ * saves (measured: m = 9 GEMV 10% faster, m = 16 GEMM 20% faster).
+ */
+#define GEMV_MAX_PIXELS	12
 /* A thread costs tens of microseconds to start: give each at least this. */
 #define MIN_MACS_PER_THREAD	(UINT64_C(1) << 20)
 #define MAX_THREADS	64
