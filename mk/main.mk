@@ -29,7 +29,7 @@ CLEAN_EXTRA   :=
 all: build
 
 include $(wildcard hw/*.mk sim/*.mk lib/*/*.mk tests/*.mk tests/*/*.mk \
-                   driver/*.mk tools/*.mk bench/*.mk examples/*.mk)
+                   driver/*.mk tools/*.mk tools/*/*.mk bench/*.mk examples/*.mk)
 
 # libnpu.a: every fragment under lib/ appends its sources to LIBNPU_SRCS.
 LIBNPU_OBJS := $(patsubst %.c,$(B)/%.o,$(LIBNPU_SRCS))
@@ -41,13 +41,6 @@ build: $(LIBNPU_A)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
-
-# libnpu.a: every fragment under lib/ appends its sources to LIBNPU_SRCS.
-LIBNPU_OBJS := $(patsubst %.c,$(B)/%.o,$(LIBNPU_SRCS))
-$(LIBNPU_A): $(LIBNPU_OBJS)
-	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
-build: $(LIBNPU_A)
 
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)

@@ -7,8 +7,6 @@ LIBNPU_SRCS += lib/src/ctx.c lib/src/net.c lib/src/layers.c lib/src/exec.c \
 # What a program linking libnpu.a needs besides it (the JSON parser).
 LIBNPU_LDFLAGS += -ljansson
 UNIT_EXTRA_LIBS += $(LIBNPU_LDFLAGS)
-# main.mk includes tools/*.mk only, one level deep.
-include tools/npu/npu.mk
 
 # test_check_mode replaces the device layer's plan calls with its own.
 $(B)/tests/unit/test_check_mode: UNIT_EXTRA_LIBS += \

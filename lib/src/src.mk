@@ -1,1 +1,2 @@
 LIBNPU_SRCS += lib/src/device.c
+LIBNPU_SRCS += lib/src/pack.c

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "pack.h"
+
+static size_t div_up(size_t a, size_t b)
+{
+	return (a + b - 1) / b;
+}
+
+size_t npu_pack_weights_bytes(const struct npu_caps *c, const struct npu_conv_spec *s,
+			      const struct npu_pack_range *r)
+{
+	size_t cin_pg = (size_t)(s->in_c / s->groups);
+
+	return (size_t)r->ng * div_up((size_t)r->nk, c->cols) * (size_t)s->kh * s->kw *
+	       div_up(cin_pg, c->rows) * c->rows * c->cols;
+}
+
+void npu_pack_weights(const struct npu_caps *c, const struct npu_conv_spec *s,
+		      const void *w_ohwi, const struct npu_pack_range *r, uint8_t *dst)
+{
+	const uint8_t *w = w_ohwi;
+	int cin_pg = s->in_c / s->groups, kpg = s->out_c / s->groups;
+	int n_kc = (int)div_up((size_t)r->nk, c->cols), n_cc = (int)div_up((size_t)cin_pg, c->rows);
+	int rows = (int)c->rows, cols = (int)c->cols;
+	size_t blk = (size_t)rows * cols;
+
+	memset(dst, 0, npu_pack_weights_bytes(c, s, r));
+	for (int g = 0; g < r->ng; g++)
+	for (int kc = 0; kc < n_kc; kc++)
+	for (int t = 0; t < s->kh * s->kw; t++)
+	for (int cc = 0; cc < n_cc; cc++) {
+		uint8_t *b = dst + ((((size_t)g * n_kc + kc) * s->kh * s->kw + t) * n_cc + cc) * blk;
+
+		for (int j = 0; j < cols && kc * cols + j < r->nk; j++) {
+			/* OHWI row of output channel k: [kh][kw][cin_pg] */
+			int k = (r->g0 + g) * kpg + r->k0 + kc * cols + j;
+			const uint8_t *src = w + ((size_t)k * s->kh * s->kw + t) * cin_pg;
+
+			for (int i = 0; i < rows && cc * rows + i < cin_pg; i++)
+				b[j * rows + i] = src[cc * rows + i];
+		}
+	}
+}
+
+void npu_pack_chan_params(const struct npu_conv_spec *s, const struct npu_pack_range *r,
+			  struct npu_chan_param *dst)
+{
+	int kpg = s->out_c / s->groups;
+
+	for (int g = 0; g < r->ng; g++)
+		for (int j = 0; j < r->nk; j++) {
+			int k = (r->g0 + g) * kpg + r->k0 + j;
+			struct npu_chan_param *p = &dst[(size_t)g * r->nk + j];
+			float m;
+
+			memset(p, 0, sizeof(*p));
+			p->bias = s->bias ? s->bias[k] : 0;
+			p->w_zp = (int16_t)(s->w_zp ? s->w_zp[k] : 0);
+			switch (s->rq_mode) {
+			case NPU_RQ_FIXED:
+				p->scale = (uint32_t)s->rq_mult[k];
+				p->shift = s->rq_shift[k];
+				break;
+			case NPU_RQ_FP32:
+				m = s->rq_scale[k];
+				memcpy(&p->scale, &m, sizeof(m));
+				break;
+			default:
+				break;
+			}
+		}
+}
