@@ -794,6 +794,11 @@ static enum cpu_method pick_method(const struct npu_conv_spec *s, size_t m)
 	return CPU_GEMM;
 }
 
+enum cpu_method cpu_method_of(const struct npu_conv_spec *s)
+{
+	return pick_method(s, (size_t)s->n * (size_t)s->out_h * (size_t)s->out_w);
+}
+
 static void plan_geometry(struct cpu_plan *p)
 {
 	const struct npu_conv_spec *s = p->s;

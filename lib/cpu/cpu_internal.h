@@ -121,6 +121,9 @@ void cpu_requant16_avx2(const struct cpu_rq *rq, int k0, const int32_t *acc,
 int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb, int16_t *dst);
 int cpu_convert_avx2(int16_t *d, const uint8_t *src, int n, int zp, int is_u8);
 
+/* The method npu_cpu_conv() uses for s (tests check they all get exercised). */
+enum cpu_method cpu_method_of(const struct npu_conv_spec *s);
+
 /* Fills rq from s (allocating its tables); 0 or -ENOMEM. */
 int cpu_rq_init(struct cpu_rq *rq, const struct npu_conv_spec *s);
 void cpu_rq_free(struct cpu_rq *rq);

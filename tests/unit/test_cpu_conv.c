@@ -149,7 +149,7 @@ static void fill_quant(struct rng *r, struct conv_case *c, int wide_wzp)
 		c->w_zp = malloc((size_t)K * sizeof(*c->w_zp));
 		assert_non_null(c->w_zp);
 		for (k = 0; k < K; k++)
-			c->w_zp[k] = wide_wzp ? rnd_in(r, -2000000, 2000000) :
+			c->w_zp[k] = wide_wzp ? rnd_in(r, 40000, 2000000) * (chance(r, 50) ? -1 : 1) :
 				     rnd_in(r, type_lo(s->w_type), type_hi(s->w_type));
 		s->w_zp = c->w_zp;
 	}
@@ -196,6 +196,7 @@ enum shape_kind {
 	SHAPE_DW,	/* depthwise, channel multiplier 1..3 */
 	SHAPE_FC,	/* 1x1 image, 1x1 kernel */
 	SHAPE_TINY,	/* 1..3 of everything */
+	SHAPE_IMAGE,	/* a larger image, few channels: many GEMM tiles */
 	SHAPE_KINDS
 };
 
@@ -225,9 +226,18 @@ static void gen_shape(struct rng *r, struct npu_conv_spec *s, enum shape_kind ki
 	case SHAPE_DEEP:
 		s->in_c = rnd_in(r, 1, 600);
 		s->out_c = rnd_in(r, 1, 300);
-		s->in_h = rnd_in(r, 1, 5);
-		s->in_w = rnd_in(r, 1, 5);
+		s->in_h = rnd_in(r, 1, 8);
+		s->in_w = rnd_in(r, 1, 8);
 		s->kh = s->kw = rnd_in(r, 1, 3);
+		s->stride_h = s->stride_w = rnd_in(r, 1, 2);
+		break;
+	case SHAPE_IMAGE:
+		s->in_h = rnd_in(r, 10, 24);
+		s->in_w = rnd_in(r, 10, 24);
+		s->in_c = rnd_in(r, 1, 48);
+		s->out_c = rnd_in(r, 1, 48);
+		s->stride_h = rnd_in(r, 1, 2);
+		s->stride_w = rnd_in(r, 1, 2);
 		break;
 	case SHAPE_DW:
 		s->out_c = s->in_c * rnd_in(r, 1, 3);
@@ -357,11 +367,15 @@ static int cases_for(int full, int quick)
 	return g_quick ? quick : full;
 }
 
-/* The random sweep: each case on the best kernels and on the portable ones. */
+/*
+ * The random sweep: each case on the best kernels and on the portable ones.
+ * Every method but CPU_DIRECT (test_wide_weight_zero_points) must come up.
+ */
 static void test_random_shapes(void **state)
 {
 	struct rng r = { g_seed };
-	int ncases = cases_for(360, 80), failures = 0, i;
+	int ncases = cases_for(600, 100), failures = 0, i;
+	int per_method[CPU_DIRECT + 1] = { 0 };
 	uint64_t budget = g_quick ? 100000 : 1500000;
 
 	(void)state;
@@ -370,15 +384,20 @@ static void test_random_shapes(void **state)
 		enum shape_kind kind = (enum shape_kind)(i % SHAPE_KINDS);
 
 		case_make(&r, &c, kind, budget, 0);
+		per_method[cpu_method_of(&c.s)]++;
 		failures += case_check(&c, 1, NPU_CPU_ISA_BEST, "best", i) != 0;
 		failures += case_check(&c, 1, NPU_CPU_ISA_SCALAR, "scalar", i) != 0;
 		case_free(&c);
 		if (failures > 5)
 			break;
 	}
-	print_message("random shapes: %d cases, seed %" PRIu64 ", avx2 %s\n", i, g_seed,
-		      npu_cpu_have_avx2() ? "yes" : "no");
+	print_message("random shapes: %d cases (gemm %d, depthwise %d, gemv %d), seed %" PRIu64
+		      ", avx2 %s\n", i, per_method[CPU_GEMM], per_method[CPU_DW],
+		      per_method[CPU_GEMV], g_seed, npu_cpu_have_avx2() ? "yes" : "no");
 	assert_int_equal(failures, 0);
+	assert_true(per_method[CPU_GEMM] >= ncases / 8);
+	assert_true(per_method[CPU_DW] >= ncases / 8);
+	assert_true(per_method[CPU_GEMV] >= ncases / 16);
 }
 
 /* Weight zero points too wide for int16 take the uint32 route. */
@@ -392,6 +411,8 @@ static void test_wide_weight_zero_points(void **state)
 		struct conv_case c;
 
 		case_make(&r, &c, (enum shape_kind)(i % SHAPE_KINDS), 200000, 1);
+		if (c.s.w_zp)
+			assert_int_equal(cpu_method_of(&c.s), CPU_DIRECT);
 		failures += case_check(&c, 1, NPU_CPU_ISA_BEST, "wide w_zp", i) != 0;
 		case_free(&c);
 	}
