@@ -959,21 +959,33 @@ static int spec_ok(const struct npu_conv_spec *s)
 	       c.out_w == s->out_w;
 }
 
-int npu_cpu_conv_isa(const struct npu_conv_spec *s, const void *in,
-		     const void *w, void *out, int threads, enum npu_cpu_isa isa)
+int cpu_conv_threads(const struct npu_conv_spec *s, const void *in, const void *w,
+		     void *out, int nthreads, enum npu_cpu_isa isa)
 {
 	struct cpu_plan p;
 	int err;
 
 	if (!spec_ok(s))
 		return -EINVAL;
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
 	err = plan_init(&p, s, in, w, out, isa == NPU_CPU_ISA_BEST && npu_cpu_have_avx2(),
-			pick_threads(s, threads));
+			nthreads);
 	if (err)
 		return err;
 	run(&p);
 	plan_free(&p);
 	return 0;
+}
+
+int npu_cpu_conv_isa(const struct npu_conv_spec *s, const void *in,
+		     const void *w, void *out, int threads, enum npu_cpu_isa isa)
+{
+	if (!spec_ok(s))	/* before pick_threads() divides by s->groups */
+		return -EINVAL;
+	return cpu_conv_threads(s, in, w, out, pick_threads(s, threads), isa);
 }
 
 int npu_cpu_conv(const struct npu_conv_spec *s, const void *in, const void *w,

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "npu_cpu.h"
 #include "npu_ref.h"
 
 #define CPU_NR	16	/* output channels per packed weight block */
@@ -120,6 +121,14 @@ void cpu_requant16_avx2(const struct cpu_rq *rq, int k0, const int32_t *acc,
 			int32_t *res);
 int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb, int16_t *dst);
 int cpu_convert_avx2(int16_t *d, const uint8_t *src, int n, int zp, int is_u8);
+
+/*
+ * npu_cpu_conv_isa() on exactly nthreads threads (at most one per work
+ * item), without the minimum work per thread: tests run tiny shapes on
+ * several threads with it.
+ */
+int cpu_conv_threads(const struct npu_conv_spec *s, const void *in, const void *w,
+		     void *out, int nthreads, enum npu_cpu_isa isa);
 
 /* The method npu_cpu_conv() uses for s (tests check they all get exercised). */
 enum cpu_method cpu_method_of(const struct npu_conv_spec *s);

@@ -324,7 +324,10 @@ static void print_spec(const struct npu_conv_spec *s)
 		      s->bias ? "yes" : "none");
 }
 
-/* Runs the fast path and compares; prints the first difference. */
+/*
+ * Runs the fast path and compares; prints the first difference. threads
+ * below 0 means exactly -threads threads, however small the shape.
+ */
 static int case_check(struct conv_case *c, int threads, enum npu_cpu_isa isa,
 		      const char *what, int index)
 {
@@ -332,7 +335,10 @@ static int case_check(struct conv_case *c, int threads, enum npu_cpu_isa isa,
 	int rc;
 
 	memset(c->got, 0xa5, c->out_bytes);
-	rc = npu_cpu_conv_isa(&c->s, c->in, c->w, c->got, threads, isa);
+	if (threads < 0)
+		rc = cpu_conv_threads(&c->s, c->in, c->w, c->got, -threads, isa);
+	else
+		rc = npu_cpu_conv_isa(&c->s, c->in, c->w, c->got, threads, isa);
 	if (rc != 0) {
 		print_message("case %d (%s): npu_cpu_conv returned %d\n", index, what, rc);
 		print_spec(&c->s);
@@ -387,6 +393,8 @@ static void test_random_shapes(void **state)
 		per_method[cpu_method_of(&c.s)]++;
 		failures += case_check(&c, 1, NPU_CPU_ISA_BEST, "best", i) != 0;
 		failures += case_check(&c, 1, NPU_CPU_ISA_SCALAR, "scalar", i) != 0;
+		if (i % 4 == 0)	/* tiny shapes on 3 threads: races show here */
+			failures += case_check(&c, -3, NPU_CPU_ISA_BEST, "best, 3 threads", i) != 0;
 		case_free(&c);
 		if (failures > 5)
 			break;
@@ -414,6 +422,7 @@ static void test_wide_weight_zero_points(void **state)
 		if (c.s.w_zp)
 			assert_int_equal(cpu_method_of(&c.s), CPU_DIRECT);
 		failures += case_check(&c, 1, NPU_CPU_ISA_BEST, "wide w_zp", i) != 0;
+		failures += case_check(&c, -2, NPU_CPU_ISA_BEST, "wide w_zp, 2 threads", i) != 0;
 		case_free(&c);
 	}
 	assert_int_equal(failures, 0);
