@@ -3,6 +3,7 @@
 # they share.
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 B       ?= build

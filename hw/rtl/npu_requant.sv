@@ -138,6 +138,7 @@ module npu_requant (
 
   // ---------------- stage 3: roundings, zero point, clamp ----------------
   logic [31:0]        mask, rem, thr, rdb;
+  logic signed [31:0] sra;
   logic               fg, fs;
   logic [24:0]        fm;       // float mantissa after rounding (+ carry)
   logic [23:0]        fmant;
@@ -157,7 +158,9 @@ module npu_requant (
     mask = (32'd1 << s2_right) - 32'd1;
     rem  = s2_srdhm & mask;
     thr  = (mask >> 1) + {31'd0, s2_srdhm[31]};
-    rdb  = ($signed(s2_srdhm) >>> s2_right) + {31'd0, (rem > thr)};
+    // a separate signed term: in a mixed expression >>> would turn logical
+    sra  = $signed(s2_srdhm) >>> s2_right;
+    rdb  = sra + {31'd0, (rem > thr)};
 
     // float32 rounding of the mantissa product (round half to even)
     if (s2_prod[47]) begin

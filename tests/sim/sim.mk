@@ -1,0 +1,16 @@
+# Device tests: CMocka programs that drive the Verilated RTL through the
+# simulator's C API (tests/sim/test_*.c, sharing simkit.c).
+SIMT_SRCS  := $(wildcard tests/sim/test_*.c)
+SIMT_PROGS := $(patsubst %.c,$(B)/%,$(SIMT_SRCS))
+SIMKIT_O   := $(B)/tests/sim/simkit.o
+
+$(B)/tests/sim/test_%: $(B)/tests/sim/test_%.o $(SIMKIT_O) $(LIBNPU_A) $(NPUSIM_A)
+	$(CC) $(CFLAGS) $< $(SIMKIT_O) -o $@ $(LIBNPU_A) $(NPUSIM_LIBS) -lcmocka $(LIBNPU_LDFLAGS)
+
+build: $(SIMT_PROGS)
+
+.PHONY: test-sim
+test-sim: $(SIMT_PROGS)
+	@set -e; for t in $(SIMT_PROGS); do echo "--- $$t"; $$t; done
+
+TEST_STAGES += test-sim
