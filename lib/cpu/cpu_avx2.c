@@ -230,10 +230,11 @@ void cpu_dw_pixel_avx2(const struct cpu_plan *p, const int16_t *pixel, size_t P,
 		__m256i x1 = loadu(base + p->tap_off[2 * tp + 1]);
 
 		/* lo: channels 0-3 and 8-11, hi: 4-7 and 12-15 (pack_dw_block) */
-		lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1),
-							    _mm256_load_si256((const __m256i *)wb)));
-		hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1),
-							    _mm256_load_si256((const __m256i *)(wb + 16))));
+		__m256i w0 = _mm256_load_si256((const __m256i *)wb);
+		__m256i w1 = _mm256_load_si256((const __m256i *)(wb + 16));
+
+		lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), w0));
+		hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), w1));
 	}
 	emit16(p, P, k0, width(p->s->out_c - k0),
 	       _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), loadu(p->bias + k0)),
@@ -251,6 +252,7 @@ INLINE __m256i widen_w(const void *w, size_t i, int is_u8)
 
 	return is_u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
 }
+
 
 INLINE int32_t w_scalar(const void *w, size_t i, int is_u8)
 {
@@ -289,17 +291,20 @@ INLINE void gemv_rows(const struct cpu_plan *p, const int16_t *base, int k, cons
 
 #pragma GCC unroll 4
 			for (i = 0; i < NK; i++) {
+				size_t at = wi + i * row + (size_t)c;
 				/* wrapping int16 subtract is exact: w - w_zp fits int16 */
-				__m256i wv = _mm256_sub_epi16(widen_w(p->w, wi + i * row + c, is_u8),
-							      zp[i]);
+				__m256i wv = _mm256_sub_epi16(widen_w(p->w, at, is_u8), zp[i]);
 
 				acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(xv, wv));
 			}
 		}
-		for (; c < p->cpg; c++)
-			for (i = 0; i < NK; i++)
-				tail[i] += (uint32_t)(x[c] * (w_scalar(p->w, wi + i * row + c, is_u8) -
-							      p->wzp[k + i]));
+		for (; c < p->cpg; c++) {
+			for (i = 0; i < NK; i++) {
+				int32_t wv = w_scalar(p->w, wi + i * row + (size_t)c, is_u8);
+
+				tail[i] += (uint32_t)(x[c] * (wv - p->wzp[k + i]));
+			}
+		}
 	}
 	for (i = 0; i < NK; i++)
 		res[i] = (int32_t)(tail[i] + (uint32_t)hsum8(acc[i]));
@@ -379,9 +384,21 @@ INLINE __m256i zp_pairs(const int32_t *zp)
 			       _mm256_slli_epi32(z, 16));
 }
 
-int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb, int16_t *dst)
+INLINE __m256i widen8(__m128i v, int is_u8)
+{
+	return is_u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
+}
+
+/* 16 weights of row src (NULL: a channel past the group, all zero). */
+INLINE __m128i load_row16(const uint8_t *src, size_t at)
 {
 	static const uint8_t zero_row[16];
+
+	return _mm_loadu_si128((const __m128i *)(src ? src + at : zero_row));
+}
+
+int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb, int16_t *dst)
+{
 	int g = (int)(cb / (size_t)p->nblk), blk = (int)(cb % (size_t)p->nblk);
 	int kg0 = blk * CPU_NR, k0 = g * p->kpg + kg0, npairs = p->cpgp / 2;
 	int is_u8 = p->s->w_type == NPU_TYPE_UINT8, cend = p->cpg & ~15, jj, t, c, j;
@@ -401,23 +418,21 @@ int cpu_pack_gemm_avx2(const struct cpu_plan *p, size_t cb, int16_t *dst)
 	z1 = zp_pairs(zp + 8);
 	for (t = 0; t < p->taps; t++) {
 		for (c = 0; c < cend; c += 16) {
-			__m128i lo[8], hi[8];
+			size_t at = (size_t)t * p->cpg + (size_t)c;
 			int16_t *d = dst + ((size_t)t * npairs + c / 2) * 2 * CPU_NR;
+			__m128i lo[8], hi[8];
 
 			for (jj = 0; jj < 8; jj++) {
-				const uint8_t *a = src[jj], *b = src[jj + 8];
-
-				lo[jj] = _mm_loadu_si128((const __m128i *)(a ? a + (size_t)t * p->cpg + c : zero_row));
-				hi[jj] = _mm_loadu_si128((const __m128i *)(b ? b + (size_t)t * p->cpg + c : zero_row));
+				lo[jj] = load_row16(src[jj], at);
+				hi[jj] = load_row16(src[jj + 8], at);
 			}
 			transpose8x8_epi16(lo);
 			transpose8x8_epi16(hi);
 			for (j = 0; j < 8; j++, d += 2 * CPU_NR) {
-				__m256i w0 = is_u8 ? _mm256_cvtepu8_epi16(lo[j]) : _mm256_cvtepi8_epi16(lo[j]);
-				__m256i w1 = is_u8 ? _mm256_cvtepu8_epi16(hi[j]) : _mm256_cvtepi8_epi16(hi[j]);
-
-				_mm256_store_si256((__m256i *)d, _mm256_sub_epi16(w0, z0));
-				_mm256_store_si256((__m256i *)(d + 16), _mm256_sub_epi16(w1, z1));
+				_mm256_store_si256((__m256i *)d,
+						   _mm256_sub_epi16(widen8(lo[j], is_u8), z0));
+				_mm256_store_si256((__m256i *)(d + 16),
+						   _mm256_sub_epi16(widen8(hi[j], is_u8), z1));
 			}
 		}
 	}

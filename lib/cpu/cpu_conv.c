@@ -164,11 +164,6 @@ int cpu_rq_init(struct cpu_rq *rq, const struct npu_conv_spec *s)
 	return err;
 }
 
-int32_t cpu_requant_one(const struct cpu_plan *p, int k, int32_t acc)
-{
-	return npu_requant(p->s, k, acc);
-}
-
 void cpu_emit_row(const struct cpu_plan *p, size_t P, int k0, int n,
 		  const int32_t *acc)
 {
@@ -187,7 +182,7 @@ void cpu_emit_row(const struct cpu_plan *p, size_t P, int k0, int n,
 	else
 #endif
 		for (j = 0; j < n; j++)
-			res[j] = cpu_requant_one(p, k0 + j, acc[j]);
+			res[j] = npu_requant(s, k0 + j, acc[j]);
 	if (s->out_type == NPU_TYPE_INT8)
 		for (j = 0; j < n; j++)
 			((int8_t *)p->out)[o + j] = (int8_t)res[j];
@@ -201,16 +196,16 @@ void cpu_emit_row(const struct cpu_plan *p, size_t P, int k0, int n,
 /* ------------------------------------------------------------------ */
 
 /* Input row and column that xin pixel (y, x) shows; may be outside. */
-static void xin_source(const struct cpu_plan *p, int y, int x, long *iy, long *ix)
+static void xin_source(const struct cpu_plan *p, int y, int x, int64_t *iy, int64_t *ix)
 {
 	const struct npu_conv_spec *s = p->s;
 
 	if (s->kh == 1 && s->kw == 1) {
-		*iy = (long)y * s->stride_h - s->pad_top;
-		*ix = (long)x * s->stride_w - s->pad_left;
+		*iy = (int64_t)y * s->stride_h - s->pad_top;
+		*ix = (int64_t)x * s->stride_w - s->pad_left;
 	} else {
-		*iy = (long)y - s->pad_top;
-		*ix = (long)x - s->pad_left;
+		*iy = (int64_t)y - s->pad_top;
+		*ix = (int64_t)x - s->pad_left;
 	}
 }
 
@@ -263,7 +258,8 @@ static void convert_pixel_dw(const struct cpu_plan *p, int16_t *d, size_t src)
 		convert_run(p, d, src, s->in_c);
 	} else {
 		for (c = 0; c < s->in_c; c++) {
-			int16_t v = (int16_t)(npu_load(s->in_type, p->in, src + (size_t)c) - s->in_zp);
+			int32_t a = npu_load(s->in_type, p->in, src + (size_t)c);
+			int16_t v = (int16_t)(a - s->in_zp);
 
 			for (j = 0; j < p->kpg; j++)
 				d[c * p->kpg + j] = v;
@@ -281,7 +277,7 @@ static void convert_row(const struct cpu_plan *p, size_t row)
 	int16_t *d = p->xin + b * p->ximg + (size_t)y * p->xw * p->xpix;
 
 	for (x = 0; x < p->xw; x++, d += p->xpix) {
-		long iy, ix;
+		int64_t iy, ix;
 		size_t src;
 
 		xin_source(p, y, x, &iy, &ix);
@@ -318,12 +314,12 @@ static void pack_gemm_rest(const struct cpu_plan *p, size_t cb, int c_from, int1
 		int kg = blk * CPU_NR + jj, k = g * p->kpg + kg;
 		size_t src = (size_t)k * (size_t)p->taps * (size_t)p->cpg;
 
-		for (t = 0; t < p->taps; t++) {
+		for (t = 0; t < p->taps; t++, src += (size_t)p->cpg) {
 			for (c = c_from; c < p->cpgp; c++) {
 				int16_t v = 0;
 
 				if (kg < p->kpg && c < p->cpg)
-					v = (int16_t)(w_at(p, src + (size_t)t * p->cpg + c) - p->wzp[k]);
+					v = (int16_t)(w_at(p, src + (size_t)c) - p->wzp[k]);
 				dst[(((size_t)t * npairs + c / 2) * CPU_NR + jj) * 2 + (c & 1)] = v;
 			}
 		}
@@ -454,44 +450,51 @@ static void gemv_block_c(const struct cpu_plan *p, size_t P, int g, int blk)
 	emit_u32(p, P, k0, n, acc);
 }
 
-/* The reference's loops, but with uint32 products: any w_zp, no int16. */
+/*
+ * Accumulator of channel k at output pixel (b, oy, ox): the reference's
+ * loops, but in uint32 throughout, so any w_zp works (no int16 anywhere).
+ */
+static uint32_t direct_acc(const struct cpu_plan *p, size_t b, int oy, int ox, int k)
+{
+	const struct npu_conv_spec *s = p->s;
+	uint32_t a = (uint32_t)p->bias[k], wzp = (uint32_t)p->wzp[k];
+	size_t wi = (size_t)k * p->taps * p->cpg, cin = (size_t)(k / p->kpg) * p->cpg, ii;
+	int r, q, c;
+
+	for (r = 0; r < s->kh; r++) {
+		int64_t iy = (int64_t)oy * s->stride_h + (int64_t)r * s->dil_h - s->pad_top;
+
+		for (q = 0; q < s->kw; q++, wi += (size_t)p->cpg) {
+			int64_t ix = (int64_t)ox * s->stride_w + (int64_t)q * s->dil_w;
+
+			ix -= s->pad_left;
+
+			if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+				continue;
+			ii = ((b * s->in_h + (size_t)iy) * s->in_w + (size_t)ix) * s->in_c + cin;
+			for (c = 0; c < p->cpg; c++) {
+				int32_t x = npu_load(s->in_type, p->in, ii + c) - s->in_zp;
+
+				a += (uint32_t)x * ((uint32_t)w_at(p, wi + c) - wzp);
+			}
+		}
+	}
+	return a;
+}
+
 static void direct_pixel(const struct cpu_plan *p, size_t P)
 {
 	const struct npu_conv_spec *s = p->s;
 	size_t b = P / p->ohw, rem = P % p->ohw;
 	int oy = (int)(rem / (size_t)s->out_w), ox = (int)(rem % (size_t)s->out_w);
 	uint32_t acc[CPU_NR];
-	int k0, jj, r, q, c;
+	int k0, jj;
 
 	for (k0 = 0; k0 < s->out_c; k0 += CPU_NR) {
 		int n = block_width(s->out_c - k0);
 
-		for (jj = 0; jj < n; jj++) {
-			int k = k0 + jj, g = k / p->kpg;
-			uint32_t a = (uint32_t)p->bias[k];
-			size_t wi = (size_t)k * p->taps * p->cpg;
-
-			for (r = 0; r < s->kh; r++) {
-				long iy = (long)oy * s->stride_h + (long)r * s->dil_h - s->pad_top;
-
-				for (q = 0; q < s->kw; q++, wi += (size_t)p->cpg) {
-					long ix = (long)ox * s->stride_w + (long)q * s->dil_w -
-						  s->pad_left;
-					size_t ii;
-
-					if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
-						continue;
-					ii = ((b * s->in_h + (size_t)iy) * s->in_w + (size_t)ix) *
-						     s->in_c + (size_t)g * p->cpg;
-					/* uint32 all the way: w_zp may be near INT32_MIN */
-					for (c = 0; c < p->cpg; c++)
-						a += (uint32_t)(npu_load(s->in_type, p->in, ii + c) -
-								s->in_zp) *
-						     ((uint32_t)w_at(p, wi + c) - (uint32_t)p->wzp[k]);
-				}
-			}
-			acc[jj] = a;
-		}
+		for (jj = 0; jj < n; jj++)
+			acc[jj] = direct_acc(p, b, oy, ox, k0 + jj);
 		emit_u32(p, P, k0, n, acc);
 	}
 }

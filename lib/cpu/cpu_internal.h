@@ -103,9 +103,6 @@ static inline const int16_t *cpu_pixel_base(const struct cpu_plan *p, size_t P)
 void cpu_emit_row(const struct cpu_plan *p, size_t P, int k0, int n,
 		  const int32_t *acc);
 
-/* Scalar requantization of one accumulator: npu_requant, the reference. */
-int32_t cpu_requant_one(const struct cpu_plan *p, int k, int32_t acc);
-
 /*
  * The AVX2 kernels (cpu_avx2.c). Only called when the CPU has AVX2.
  * bases[i] is the cpu_pixel_base() of pixel P0 + i, wb the packed block. cpu_requant16_avx2
