@@ -201,7 +201,7 @@ module npu_ctrl #(
   assign busy   = (head != tail && enable) || !pipeline_empty || !fetch_idle || q_valid ||
                   (st != K_RUN);
   assign idle   = dma_empty && !st_wr_valid && pipeline_empty && fetch_idle &&
-                  (st == K_HALT || (st == K_RUN && (!enable || head == tail)));
+                  ((st == K_HALT && irq_status[1]) || (st == K_RUN && (!enable || head == tail)));
   assign irq    = (irq_status & irq_mask) != 2'b00;
 
   // ---- register reads ----

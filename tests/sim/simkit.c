@@ -68,10 +68,28 @@ void kit_read(struct kit *k, uint32_t addr, void *dst, size_t len)
 		abort();
 }
 
-static void ring_put(struct kit *k, const union npu_desc *d)
+void kit_push(struct kit *k, const union npu_desc *d)
 {
 	kit_write(k, k->ring_base + k->tail * NPU_DESC_BYTES, d, NPU_DESC_BYTES);
 	k->tail = (k->tail + 1) % KIT_RING_ENTRIES;
+}
+
+void kit_doorbell(struct kit *k)
+{
+	npu_sim_reg_write(k->sim, NPU_REG_RING_TAIL, k->tail);
+}
+
+union npu_desc kit_fence(struct kit *k)
+{
+	union npu_desc f;
+
+	memset(&f, 0, sizeof(f));
+	f.fence.opcode = NPU_OP_FENCE;
+	f.fence.version = NPU_DESC_VERSION;
+	f.fence.flags = NPU_FENCE_IRQ | NPU_FENCE_STATS;
+	f.fence.seqno = ++k->seqno;
+	f.fence.stats_addr = k->stats_addr;
+	return f;
 }
 
 int kit_submit(struct kit *k, const union npu_desc *d, size_t n, struct kit_result *res)
@@ -85,15 +103,10 @@ int kit_submit(struct kit *k, const union npu_desc *d, size_t n, struct kit_resu
 		return -1;
 	/* Wait for ring room: the previous job has always completed here. */
 	for (size_t i = 0; i < n; i++)
-		ring_put(k, &d[i]);
-	memset(&f, 0, sizeof(f));
-	f.fence.opcode = NPU_OP_FENCE;
-	f.fence.version = NPU_DESC_VERSION;
-	f.fence.flags = NPU_FENCE_IRQ | NPU_FENCE_STATS;
-	f.fence.seqno = ++k->seqno;
-	f.fence.stats_addr = k->stats_addr;
-	ring_put(k, &f);
-	npu_sim_reg_write(k->sim, NPU_REG_RING_TAIL, k->tail);
+		kit_push(k, &d[i]);
+	f = kit_fence(k);
+	kit_push(k, &f);
+	kit_doorbell(k);
 
 	while (!done) {
 		enum npu_sim_stop why = npu_sim_run(k->sim, KIT_TIMEOUT_CYCLES, &ran);

@@ -49,6 +49,12 @@ void kit_read(struct kit *k, uint32_t addr, void *dst, size_t len);
  */
 int kit_submit(struct kit *k, const union npu_desc *d, size_t n, struct kit_result *res);
 
+/* Lower level: put one descriptor in the ring / publish the tail. */
+void kit_push(struct kit *k, const union npu_desc *d);
+void kit_doorbell(struct kit *k);
+/* A fence descriptor with the next seqno (IRQ + stats). */
+union npu_desc kit_fence(struct kit *k);
+
 /* Runs a whole conv on the device: uploads, tiles, submits, downloads. */
 int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const void *w,
 	     void *out, struct kit_result *res);
