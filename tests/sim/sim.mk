@@ -14,3 +14,4 @@ test-sim: $(SIMT_PROGS)
 	@set -e; for t in $(SIMT_PROGS); do echo "--- $$t"; $$t; done
 
 TEST_STAGES += test-sim
+$(B)/tests/sim/test_hw_consistency.o: CFLAGS += -DNPU_REGS_PKG=\"$(HW_PKG)\"
