@@ -166,7 +166,7 @@ static int width(int avail)
 INLINE void gemm_tile(const struct cpu_plan *p, const int16_t *wb,
 		      const int16_t *const *bases, size_t P0, const int MR, int g, int blk)
 {
-	int k0 = g * p->kpg + blk * CPU_NR, npairs = p->cpgp / 2, t, j, i;
+	int k0 = g * p->kpg + blk * CPU_NR, t, j, i;
 	const int16_t *base[CPU_MR];
 	__m256i acc[CPU_MR][2];
 	__m256i b0 = loadu(p->bias + k0), b1 = loadu(p->bias + k0 + 8);
@@ -177,15 +177,15 @@ INLINE void gemm_tile(const struct cpu_plan *p, const int16_t *wb,
 		acc[i][0] = b0;
 		acc[i][1] = b1;
 	}
-	for (t = 0; t < p->taps; t++) {
+	for (t = 0; t < p->nruns; t++) {
 		const int16_t *x[CPU_MR];
 
 #pragma GCC unroll 6
 		for (i = 0; i < MR; i++)
-			x[i] = base[i] + p->tap_off[t];
-		for (j = 0; j < npairs; j++, wb += 2 * CPU_NR) {
+			x[i] = base[i] + p->tap_off[t * p->run_step];
+		for (j = 0; j < p->run_pairs; j++, wb += 2 * CPU_NR) {
 			__m256i w0 = _mm256_load_si256((const __m256i *)wb);
-			__m256i w1 = _mm256_load_si256((const __m256i *)(wb + 8 * 2));
+			__m256i w1 = _mm256_load_si256((const __m256i *)(wb + 16));
 
 #pragma GCC unroll 6
 			for (i = 0; i < MR; i++) {

@@ -380,7 +380,7 @@ static int block_width(int avail)
 static void gemm_tile_c(const struct cpu_plan *p, const int16_t *wb,
 			const int16_t *const *bases, size_t P0, int mr, int g, int blk)
 {
-	int k0 = g * p->kpg + blk * CPU_NR, npairs = p->cpgp / 2;
+	int k0 = g * p->kpg + blk * CPU_NR;
 	const int16_t *base[CPU_MR];
 	uint32_t acc[CPU_MR][CPU_NR];
 	int i, jj, t, j;
@@ -390,10 +390,10 @@ static void gemm_tile_c(const struct cpu_plan *p, const int16_t *wb,
 		for (jj = 0; jj < CPU_NR; jj++)
 			acc[i][jj] = (uint32_t)p->bias[k0 + jj];
 	}
-	for (t = 0; t < p->taps; t++) {
-		for (j = 0; j < npairs; j++, wb += 2 * CPU_NR) {
+	for (t = 0; t < p->nruns; t++) {
+		for (j = 0; j < p->run_pairs; j++, wb += 2 * CPU_NR) {
 			for (i = 0; i < mr; i++) {
-				const int16_t *x = base[i] + p->tap_off[t] + 2 * j;
+				const int16_t *x = base[i] + p->tap_off[t * p->run_step] + 2 * j;
 
 				for (jj = 0; jj < CPU_NR; jj++)
 					acc[i][jj] += (uint32_t)(x[0] * wb[2 * jj] +
@@ -823,6 +823,26 @@ static void plan_geometry(struct cpu_plan *p)
 		p->xpix = (size_t)p->ngroups * p->cpgp;
 }
 
+/*
+ * Without groups and dilation along x, a kernel row's taps are adjacent
+ * pixels of xin and their channels one contiguous run, which is also how
+ * the packed weights are ordered: the GEMM kernel then loops over kh runs
+ * of kw * cpgp / 2 pairs instead of kh * kw taps of cpgp / 2 (C = 3 first
+ * layers have only 2 pairs per tap).
+ */
+static void plan_runs(struct cpu_plan *p)
+{
+	if (p->ngroups == 1 && (p->s->dil_w == 1 || p->s->kw == 1)) {
+		p->nruns = p->s->kh;
+		p->run_step = p->s->kw;
+		p->run_pairs = p->s->kw * p->cpgp / 2;
+	} else {
+		p->nruns = p->taps;
+		p->run_step = 1;
+		p->run_pairs = p->cpgp / 2;
+	}
+}
+
 static int plan_alloc_xin(struct cpu_plan *p)
 {
 	size_t e;
@@ -842,6 +862,7 @@ static int plan_alloc_xin(struct cpu_plan *p)
 				(ptrdiff_t)p->xpix;
 	/* The depthwise kernel pairs an odd last tap with itself (weight 0). */
 	p->tap_off[p->taps] = p->tap_off[p->taps - 1];
+	plan_runs(p);
 	return 0;
 }
 

@@ -66,6 +66,9 @@ struct cpu_plan {
 	size_t xpix;		/* int16 per xin pixel */
 	size_t ximg;		/* int16 per xin image */
 	ptrdiff_t *tap_off;	/* int16 offset of each tap from a pixel's base */
+	/* CPU_GEMM walks nruns runs of run_pairs channel pairs; run t starts
+	 * at tap t * run_step */
+	int nruns, run_pairs, run_step;
 
 	/*
 	 * Packed weights in blocks of CPU_NR channels: all of them for CPU_DW,
