@@ -304,6 +304,8 @@ int npu_hw_irq_init(struct npu_hw *hw, irq_handler_t thread_fn, void *data)
 {
 	int ret;
 
+	/* MSI-X messages are memory writes by the function: bus mastering. */
+	pci_set_master(hw->pdev);
 	ret = pci_alloc_irq_vectors(hw->pdev, NPU_VPLAT_VECTORS,
 				    NPU_VPLAT_VECTORS, PCI_IRQ_MSIX);
 	if (ret < 0)

@@ -287,16 +287,17 @@ static void npu_recover(struct npu_device *ndev)
 	npu_timeout_arm(ndev);
 }
 
-void npu_job_irq(struct npu_device *ndev)
+/*
+ * Reads the interrupt status, records a device error on its job, acks,
+ * and completes every job up to FENCE_SEQNO. Used by the interrupt thread
+ * and, for a lost interrupt, by the timeout work. job_lock held.
+ */
+static void npu_service(struct npu_device *ndev)
 {
 	struct npu_hw *hw = &ndev->hw;
 	struct npu_job *job;
-	u32 status, code, idx, seqno;
+	u32 status, code, idx;
 
-	mutex_lock(&ndev->job_lock);
-	if (ndev->dead)
-		goto out;
-	ndev->irqs++;
 	status = npu_hw_rd(hw, NPU_REG_IRQ_STATUS);
 	if (status & NPU_IRQ_ERROR) {
 		code = npu_hw_rd(hw, NPU_REG_ERR_CODE);
@@ -306,7 +307,7 @@ void npu_job_irq(struct npu_device *ndev)
 			drm_err(&ndev->drm, "device error %u at ring index %u outside any job\n",
 				code, idx);
 			npu_recover(ndev);
-			goto out;
+			return;
 		}
 		job->status = DRM_NPU_JOB_ERROR;
 		job->err_code = code;
@@ -320,12 +321,19 @@ void npu_job_irq(struct npu_device *ndev)
 		npu_hw_wr(hw, NPU_REG_IRQ_ACK, status);
 		if (npu_hw_flush(hw)) {
 			npu_recover(ndev);
-			goto out;
+			return;
 		}
 	}
-	seqno = npu_hw_rd(hw, NPU_REG_FENCE_SEQNO);
-	npu_complete_upto(ndev, seqno);
-out:
+	npu_complete_upto(ndev, npu_hw_rd(hw, NPU_REG_FENCE_SEQNO));
+}
+
+void npu_job_irq(struct npu_device *ndev)
+{
+	mutex_lock(&ndev->job_lock);
+	if (!ndev->dead) {
+		ndev->irqs++;
+		npu_service(ndev);
+	}
 	mutex_unlock(&ndev->job_lock);
 }
 
@@ -341,7 +349,9 @@ static void npu_timeout_work(struct work_struct *work)
 		goto out;
 	/* A completion whose interrupt has not been handled yet is no timeout. */
 	if (!npu_hw_flush(&ndev->hw))
-		npu_complete_upto(ndev, npu_hw_rd(&ndev->hw, NPU_REG_FENCE_SEQNO));
+		npu_service(ndev);
+	if (ndev->dead)
+		goto out;
 	job = list_first_entry_or_null(&ndev->pending, struct npu_job, node);
 	if (!job)
 		goto out;

@@ -1,0 +1,45 @@
+# End-to-end test: Debian's kernel in QEMU (TCG) with npu.ko, the device
+# served by npu-vplat (the simulator), tests in the guest.
+#   make test-e2e    build everything, boot, run guest/init.sh, check
+#   make vm          boot the same platform with a shell (README: driver/)
+# Knobs: E2E_SEED=N (reproduce), E2E_QUICK=1, E2E_CONV=0 (control path only).
+include sim/vplat/vplat.mk
+
+E2E_DIR     := $(B)/e2e
+# = driver/driver.mk's $(NPU_KO), which is included after this file
+E2E_KO      := $(B)/kmod/npu.ko
+E2E_VMLINUX := $(E2E_DIR)/vmlinux
+E2E_INITRD  := $(E2E_DIR)/initramfs.cpio
+E2E_PROG    := $(E2E_DIR)/npu-e2e
+E2E_SRCS    := $(wildcard tests/e2e/guest/*.c) lib/ref/ref_conv.c lib/ref/requant.c
+E2E_HDRS    := $(wildcard tests/e2e/guest/*.h) hw/npu_hw.h hw/npu_hw_check.h \
+	       lib/ref/npu_ref.h driver/uapi/npu_drm.h
+E2E_CFLAGS  := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -static -Ihw -Ilib/ref \
+	       -Idriver/uapi $(shell pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/include/libdrm)
+
+$(E2E_VMLINUX): tests/e2e/extract-vmlinux.sh
+	@mkdir -p $(dir $@)
+	tests/e2e/extract-vmlinux.sh /boot/vmlinuz-$(KVER) $@
+
+# Statically linked: the initramfs has no libc. libdrm.a comes with libdrm-dev.
+$(E2E_PROG): $(E2E_SRCS) $(E2E_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(E2E_CFLAGS) -o $@ $(E2E_SRCS) -ldrm -lm
+
+$(E2E_INITRD): $(E2E_KO) $(E2E_PROG) tests/e2e/guest/init.sh tests/e2e/mkinitramfs.sh
+	tests/e2e/mkinitramfs.sh $@ $(KVER) $(E2E_KO) tests/e2e/guest/init.sh $(E2E_PROG)
+
+.PHONY: test-e2e e2e-images
+e2e-images: $(E2E_VMLINUX) $(E2E_INITRD)
+
+test-e2e: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
+	tests/e2e/run.sh $(E2E_DIR)/run $(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)
+
+vm: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
+	tests/e2e/vm.sh $(E2E_DIR)/vm $(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)
+
+# The stage needs the simulator library; until sim/sim.mk exists it is
+# not part of `make test` (it would fail to link).
+ifneq ($(wildcard sim/sim.mk),)
+TEST_STAGES += test-e2e
+endif
