@@ -117,6 +117,30 @@ static double time_median(run_fn fn, void *ctx, int threads, double budget)
 	return t[reps / 2];
 }
 
+static void quiesce(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The machine's load: the numbers mean little when something else runs. */
+static char load_before[64] = "?";
+
+static void print_load(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (!fgets(load_before, sizeof(load_before), f))
+			strcpy(load_before, "?");
+		fclose(f);
+	}
+	load_before[strcspn(load_before, "\n")] = 0;
+	printf("load average before the run: %s (another busy process skews the 2-thread "
+	       "columns most)\n", load_before);
+}
+
 /* ------------------------------------------------------------------ */
 /* The layer's data and our side                                       */
 /* ------------------------------------------------------------------ */
@@ -459,37 +483,66 @@ static void print_row(const struct result *r)
 	fflush(stdout);
 }
 
-/* Totals over the convolution layers (not FC): time-weighted GOPS and worst ratio. */
-static void print_summary(const struct result *res, int n, FILE *json)
+/* Totals over the convolution layers (not FC): time-weighted GOPS, worst ratio. */
+struct summary {
+	int valid;
+	double ours_gops, dnn_gops, ratio, worst;
+};
+
+static struct summary summarize(const struct result *res, int n, int t)
 {
-	FILE *out = json ? json : stdout;
-	int t, i;
+	struct summary sm = { 0, 0, 0, 0, 1e9 };
+	double to = 0, td = 0;
+	uint64_t macs = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (res[i].L->fc)
+			continue;
+		macs += res[i].macs;
+		to += res[i].ours[t];
+		td += res[i].dnn[t];
+		if (res[i].dnn[t] / res[i].ours[t] < sm.worst)
+			sm.worst = res[i].dnn[t] / res[i].ours[t];
+	}
+	if (macs) {
+		sm.valid = 1;
+		sm.ours_gops = gops(macs, to);
+		sm.dnn_gops = gops(macs, td);
+		sm.ratio = td / to;
+	}
+	return sm;
+}
+
+static void print_summary(const struct result *res, int n)
+{
+	int t;
 
 	for (t = 0; t < NCONFIG; t++) {
-		double to = 0, td = 0, worst = 1e9;
-		uint64_t macs = 0;
+		struct summary sm = summarize(res, n, t);
 
-		for (i = 0; i < n; i++) {
-			if (res[i].L->fc)
-				continue;
-			macs += res[i].macs;
-			to += res[i].ours[t];
-			td += res[i].dnn[t];
-			if (res[i].dnn[t] / res[i].ours[t] < worst)
-				worst = res[i].dnn[t] / res[i].ours[t];
-		}
-		if (!macs)
-			continue;
-		if (!json)
+		if (sm.valid)
 			printf("conv layers, %d thread%s: ours %.1f GOPS, oneDNN %.1f GOPS, "
 			       "ratio %.2f overall, worst layer %.2f\n", thread_counts[t],
-			       thread_counts[t] > 1 ? "s" : "", gops(macs, to), gops(macs, td),
-			       td / to, worst);
-		else
-			fprintf(out, "%s    \"conv_total_%dt\": { \"ours_gops\": %.2f, "
-				"\"onednn_gops\": %.2f, \"ratio\": %.3f, \"worst_ratio\": %.3f }",
-				t ? ",\n" : "", thread_counts[t], gops(macs, to), gops(macs, td),
-				td / to, worst);
+			       thread_counts[t] > 1 ? "s" : "", sm.ours_gops, sm.dnn_gops,
+			       sm.ratio, sm.worst);
+	}
+}
+
+static void json_summary(FILE *f, const struct result *res, int n)
+{
+	const char *sep = "";
+	int t;
+
+	for (t = 0; t < NCONFIG; t++) {
+		struct summary sm = summarize(res, n, t);
+
+		if (!sm.valid)
+			continue;
+		fprintf(f, "%s    \"conv_total_%dt\": { \"ours_gops\": %.2f, "
+			"\"onednn_gops\": %.2f, \"ratio\": %.3f, \"worst_ratio\": %.3f }",
+			sep, thread_counts[t], sm.ours_gops, sm.dnn_gops, sm.ratio, sm.worst);
+		sep = ",\n";
 	}
 }
 
@@ -504,6 +557,7 @@ static void write_json(const char *path, const struct result *res, int n)
 	}
 	fprintf(f, "{\n  \"benchmark\": \"npu_cpu_conv vs oneDNN, ResNet-50 layers, batch 1\",\n");
 	fprintf(f, "  \"gops\": \"2 * MACs / median seconds / 1e9\",\n");
+	fprintf(f, "  \"loadavg_before\": \"%s\",\n", load_before);
 	fprintf(f, "  \"avx2\": %s,\n  \"onednn_max_isa\": \"%s\",\n  \"layers\": [\n",
 		npu_cpu_have_avx2() ? "true" : "false", dnnl_isa_name());
 	for (i = 0; i < n; i++) {
@@ -523,7 +577,7 @@ static void write_json(const char *path, const struct result *res, int n)
 		fprintf(f, " }%s\n", i + 1 < n ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"summary\": {\n");
-	print_summary(res, n, f);
+	json_summary(f, res, n);
 	fprintf(f, "\n  }\n}\n");
 	fclose(f);
 }
@@ -556,29 +610,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 			exit(2);
 		}
 	}
-}
-
-static void quiesce(void)
-{
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-/* The machine's load: the numbers mean little when something else runs. */
-static void print_load(void)
-{
-	char buf[64] = "?";
-	FILE *f = fopen("/proc/loadavg", "r");
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			strcpy(buf, "?");
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = 0;
-	printf("load average before the run: %s (another busy process skews the 2-thread "
-	       "columns most)\n", buf);
 }
 
 /* Times one layer both ways; returns nonzero on a mismatch. */
@@ -648,7 +679,7 @@ int main(int argc, char **argv)
 		print_row(&res[n]);
 		n++;
 	}
-	print_summary(res, n, NULL);
+	print_summary(res, n);
 	if (o.json)
 		write_json(o.json, res, n);
 	for (i = 0; i < n; i++)
