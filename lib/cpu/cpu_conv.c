@@ -832,7 +832,9 @@ static void plan_geometry(struct cpu_plan *p)
  */
 static void plan_runs(struct cpu_plan *p)
 {
-	if (p->ngroups == 1 && (p->s->dil_w == 1 || p->s->kw == 1)) {
+	int fits = (int64_t)p->s->kw * p->cpgp <= INT32_MAX / 2;	/* 2 * j stays an int */
+
+	if (fits && p->ngroups == 1 && (p->s->dil_w == 1 || p->s->kw == 1)) {
 		p->nruns = p->s->kh;
 		p->run_step = p->s->kw;
 		p->run_pairs = p->s->kw * p->cpgp / 2;
