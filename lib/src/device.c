@@ -1,63 +1,430 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The device layer. For now only the cpu backend exists (the reference
- * convolution); the sim and drm backends and the tiler come next.
+ * The device layer: opens a backend, and turns one quantized convolution
+ * into a plan the device runs.
+ *
+ * A plan first reshapes the layer into what the device does best:
+ *  - im2col on the host when the input has few channels (the 7x7 C=3 stem:
+ *    the kernel taps become the reduction, so the array's rows fill up) or
+ *    when the kernel, stride or dilation exceed the device's limits;
+ *  - packing of small groups into block-diagonal groups of ROWS channels
+ *    (depthwise: 16 channels per pass instead of one), the weights outside
+ *    a group's block set to its zero point so they contribute nothing;
+ *  - folding of the batch into rows for 1x1, stride-1 layers (FC at batch N
+ *    is one N-pixel image).
+ * Then the tiler splits it into descriptors, weights and channel records
+ * are packed and uploaded once, and a run copies the input in, submits the
+ * jobs, waits for them, and copies the output back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "backend.h"
 #include "device.h"
+#include "npu.h"
+#include "npu_cpu.h"
+#include "pack.h"
+#include "tiler.h"
+
+#define JOB_TIMEOUT_NS (600ll * 1000 * 1000 * 1000)
+#define IM2COL_MAX_BYTES (64u << 20)
 
 struct npu_device {
 	enum npu_backend_kind kind;
+	struct npu_backend *be;		/* NULL on the cpu backend */
+	struct npu_caps caps;
 	int threads;
 };
 
+enum transform { T_DIRECT, T_IM2COL, T_GROUP_PACK };
+
 struct npu_conv_plan {
 	struct npu_device *dev;
-	struct npu_conv_spec spec;
-	void *w;
+	struct npu_conv_spec spec;	/* the layer as given (owned arrays) */
+	int32_t *bias, *wzp, *mult;
+	int8_t *shift;
+	float *scale;
+	uint8_t *w;			/* OHWI copy for CPU runs */
+
+	enum transform tf;
+	int gp;				/* groups packed into one device group */
+	struct npu_conv_spec dspec;	/* the layer as the device computes it */
+	struct npu_tile_geom geom;
+	struct npu_tiling tiling;
+	struct npu_bo *in_bo, *out_bo, *w_bo, *cp_bo;
+	union npu_desc *descs;
+	size_t n_desc;
+	size_t *job_ends;		/* descriptor index ending each job */
+	size_t n_jobs;
+	size_t in_bytes, out_bytes;
+	uint64_t compulsory;
 };
+
+static const char *backend_name(enum npu_backend_kind k)
+{
+	return k == NPU_BACKEND_DRM ? "drm" : k == NPU_BACKEND_SIM ? "sim" : "cpu";
+}
 
 npu_status npu_device_open(const struct npu_device_opts *o, struct npu_device **out,
 			   char *msg, size_t msglen)
 {
 	struct npu_device *d;
+	npu_status st = NPU_OK;
+	char why[256] = "";
 
-	if (!o || !out)
+	if (!o || !out || (!msg && msglen))
 		return NPU_E_INVAL;
-	if (o->kind == NPU_BACKEND_DRM || o->kind == NPU_BACKEND_SIM) {
-		snprintf(msg, msglen, "backend not available yet");
-		return NPU_E_NODEV;
-	}
+	*out = NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NPU_E_NOMEM;
-	d->kind = NPU_BACKEND_CPU;
 	d->threads = o->threads;
-	snprintf(msg, msglen, "cpu backend");
+	d->kind = o->kind;
+	if (o->kind == NPU_BACKEND_AUTO) {
+		if (npu_backend_drm_present() &&
+		    npu_backend_drm_open(&d->be, why, sizeof(why)) == NPU_OK) {
+			d->kind = NPU_BACKEND_DRM;
+			snprintf(msg, msglen, "auto: drm (render node present): %s", why);
+		} else if (npu_backend_sim_open(o->trace_path, o->dram_bytes_per_cycle,
+						o->dram_latency, &d->be, why, sizeof(why)) == NPU_OK) {
+			d->kind = NPU_BACKEND_SIM;
+			snprintf(msg, msglen, "auto: %s (no npu render node)", why);
+		} else {
+			d->kind = NPU_BACKEND_CPU;
+			snprintf(msg, msglen, "auto: cpu (no npu render node; simulator: %s)", why);
+		}
+	} else if (o->kind == NPU_BACKEND_DRM) {
+		st = npu_backend_drm_open(&d->be, why, sizeof(why));
+		snprintf(msg, msglen, "%s", why);
+	} else if (o->kind == NPU_BACKEND_SIM) {
+		st = npu_backend_sim_open(o->trace_path, o->dram_bytes_per_cycle, o->dram_latency,
+					  &d->be, why, sizeof(why));
+		snprintf(msg, msglen, "%s", why);
+	} else if (o->kind == NPU_BACKEND_CPU) {
+		snprintf(msg, msglen, "cpu (%s kernels)", npu_cpu_have_avx2() ? "AVX2" : "scalar");
+	} else {
+		st = NPU_E_INVAL;
+		snprintf(msg, msglen, "unknown backend %d", (int)o->kind);
+	}
+	if (st == NPU_OK && d->be)
+		st = d->be->ops->caps(d->be, &d->caps);
+	if (st != NPU_OK) {
+		if (d->be)
+			d->be->ops->close(d->be);
+		free(d);
+		return st;
+	}
+	*out = d;
+	return NPU_OK;
+}
+
+npu_status npu_device_open_backend(struct npu_backend *be, struct npu_device **out)
+{
+	struct npu_device *d;
+	npu_status st;
+
+	if (!be || !out)
+		return NPU_E_INVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NPU_E_NOMEM;
+	d->kind = NPU_BACKEND_SIM;
+	d->be = be;
+	st = be->ops->caps(be, &d->caps);
+	if (st) {
+		free(d);
+		return st;
+	}
 	*out = d;
 	return NPU_OK;
 }
 
 void npu_device_close(struct npu_device *d)
 {
+	if (!d)
+		return;
+	if (d->be)
+		d->be->ops->close(d->be);
 	free(d);
 }
 
 const char *npu_device_backend(const struct npu_device *d)
 {
-	(void)d;
-	return "cpu";
+	return d ? backend_name(d->kind) : "none";
 }
 
 npu_status npu_device_caps(const struct npu_device *d, struct npu_caps *caps)
 {
-	(void)d;
-	(void)caps;
-	return NPU_E_NODEV;
+	if (!d || !caps)
+		return NPU_E_INVAL;
+	if (!d->be)
+		return NPU_E_NODEV;
+	*caps = d->caps;
+	return NPU_OK;
+}
+
+/* ---------------- plans ---------------- */
+
+static void *dup_array(const void *src, size_t bytes, int *fail)
+{
+	void *p;
+
+	if (!src)
+		return NULL;
+	p = malloc(bytes ? bytes : 1);
+	if (!p) {
+		*fail = 1;
+		return NULL;
+	}
+	memcpy(p, src, bytes);
+	return p;
+}
+
+static void free_plan_device(struct npu_conv_plan *p)
+{
+	struct npu_backend *be = p->dev->be;
+
+	if (be) {
+		be->ops->bo_free(be, p->in_bo);
+		be->ops->bo_free(be, p->out_bo);
+		be->ops->bo_free(be, p->w_bo);
+		be->ops->bo_free(be, p->cp_bo);
+	}
+	p->in_bo = p->out_bo = p->w_bo = p->cp_bo = NULL;
+	free(p->descs);
+	free(p->job_ends);
+	p->descs = NULL;
+	p->job_ends = NULL;
+}
+
+void npu_conv_plan_destroy(struct npu_conv_plan *p)
+{
+	if (!p)
+		return;
+	free_plan_device(p);
+	free(p->bias);
+	free(p->wzp);
+	free(p->mult);
+	free(p->shift);
+	free(p->scale);
+	free(p->w);
+	free(p);
+}
+
+static void geom_from_spec(const struct npu_conv_spec *s, int groups, struct npu_tile_geom *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->n = s->n;
+	g->in_h = s->in_h;
+	g->in_w = s->in_w;
+	g->groups = groups;
+	g->cin_pg = s->in_c / groups;
+	g->cout_pg = s->out_c / groups;
+	g->kh = s->kh;
+	g->kw = s->kw;
+	g->sh = s->stride_h;
+	g->sw = s->stride_w;
+	g->dh = s->dil_h;
+	g->dw = s->dil_w;
+	g->pt = s->pad_top;
+	g->pl = s->pad_left;
+	g->pb = s->pad_bottom;
+	g->pr = s->pad_right;
+	g->out_h = s->out_h;
+	g->out_w = s->out_w;
+	g->out_esize = (int)npu_dtype_bytes(s->out_type);
+}
+
+/* The layer as a 1x1 convolution over its im2col taps. */
+static int im2col_spec(const struct npu_conv_spec *s, struct npu_conv_spec *o)
+{
+	const char *why;
+
+	*o = *s;
+	o->in_h = s->out_h;
+	o->in_w = s->out_w;
+	o->in_c = s->kh * s->kw * s->in_c;
+	o->kh = o->kw = o->stride_h = o->stride_w = o->dil_h = o->dil_w = 1;
+	o->pad_top = o->pad_left = o->pad_bottom = o->pad_right = 0;
+	return npu_conv_spec_finish(o, &why);
+}
+
+static void im2col(const struct npu_conv_spec *s, const uint8_t *in, uint8_t *o)
+{
+	size_t taps = (size_t)s->kh * s->kw * s->in_c;
+
+	for (int b = 0; b < s->n; b++)
+	for (int y = 0; y < s->out_h; y++)
+	for (int x = 0; x < s->out_w; x++) {
+		uint8_t *dst = o + (((size_t)b * s->out_h + y) * s->out_w + x) * taps;
+
+		for (int r = 0; r < s->kh; r++) {
+			int iy = y * s->stride_h + r * s->dil_h - s->pad_top;
+
+			for (int q = 0; q < s->kw; q++, dst += s->in_c) {
+				int ix = x * s->stride_w + q * s->dil_w - s->pad_left;
+
+				if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+					memset(dst, s->in_zp, (size_t)s->in_c);	/* contributes 0 */
+				else
+					memcpy(dst, in + (((size_t)b * s->in_h + iy) * s->in_w + ix) *
+							     s->in_c, (size_t)s->in_c);
+			}
+		}
+	}
+}
+
+/* Weights of gp groups merged into one block-diagonal group (OHWI). */
+static uint8_t *pack_groups(const struct npu_conv_spec *s, const uint8_t *w, int gp)
+{
+	int cpg = s->in_c / s->groups, kpg = s->out_c / s->groups, ncpg = cpg * gp;
+	size_t taps = (size_t)s->kh * s->kw;
+	uint8_t *o = malloc((size_t)s->out_c * taps * ncpg);
+
+	if (!o)
+		return NULL;
+	for (int k = 0; k < s->out_c; k++) {
+		int local = (k / kpg) % gp;	/* which of the merged groups */
+		uint8_t zp = (uint8_t)(s->w_zp ? s->w_zp[k] : 0);
+
+		for (size_t t = 0; t < taps; t++) {
+			uint8_t *dst = o + ((size_t)k * taps + t) * ncpg;
+
+			memset(dst, zp, (size_t)ncpg);
+			memcpy(dst + (size_t)local * cpg, w + ((size_t)k * taps + t) * cpg, (size_t)cpg);
+		}
+	}
+	return o;
+}
+
+static npu_status alloc_bo(struct npu_conv_plan *p, size_t size, struct npu_bo **bo)
+{
+	return p->dev->be->ops->bo_alloc(p->dev->be, size ? size : 64, bo);
+}
+
+/* Builds descriptors for every tile, packs and uploads weights and records. */
+static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_dev)
+{
+	const struct npu_caps *c = &p->dev->caps;
+	const struct npu_conv_spec *s = &p->dspec;
+	const struct npu_tile_geom *g = &p->geom;
+	const struct npu_tiling *t = &p->tiling;
+	int n_g = (g->groups + t->ng - 1) / t->ng, n_k = (g->cout_pg + t->nk - 1) / t->nk;
+	size_t *woff = calloc((size_t)n_g * n_k, sizeof(size_t));
+	size_t *coff = calloc((size_t)n_g * n_k, sizeof(size_t));
+	size_t wtotal = 0, ctotal = 0, esize = npu_dtype_bytes(s->out_type);
+	uint64_t job_cycles = 0;
+	npu_status st = NPU_E_NOMEM;
+
+	if (!woff || !coff)
+		goto out;
+	for (int gi = 0; gi < n_g; gi++)
+		for (int ki = 0; ki < n_k; ki++) {
+			struct npu_pack_range r = {gi * t->ng, 0, ki * t->nk, 0};
+			r.ng = g->groups - r.g0 < t->ng ? g->groups - r.g0 : t->ng;
+			r.nk = g->cout_pg - r.k0 < t->nk ? g->cout_pg - r.k0 : t->nk;
+			woff[gi * n_k + ki] = wtotal;
+			coff[gi * n_k + ki] = ctotal;
+			wtotal += npu_pack_weights_bytes(c, s, &r);
+			ctotal += (size_t)r.ng * r.nk * NPU_CHAN_PARAM_BYTES;
+		}
+	p->in_bytes = npu_conv_in_elems(s);
+	p->out_bytes = npu_conv_out_elems(s) * esize;
+	if ((st = alloc_bo(p, p->in_bytes, &p->in_bo)) || (st = alloc_bo(p, p->out_bytes, &p->out_bo)) ||
+	    (st = alloc_bo(p, wtotal, &p->w_bo)) || (st = alloc_bo(p, ctotal, &p->cp_bo)))
+		goto out;
+	for (int gi = 0; gi < n_g; gi++)
+		for (int ki = 0; ki < n_k; ki++) {
+			struct npu_pack_range r = {gi * t->ng, 0, ki * t->nk, 0};
+			r.ng = g->groups - r.g0 < t->ng ? g->groups - r.g0 : t->ng;
+			r.nk = g->cout_pg - r.k0 < t->nk ? g->cout_pg - r.k0 : t->nk;
+			npu_pack_weights(c, s, w_dev, &r, (uint8_t *)p->w_bo->map + woff[gi * n_k + ki]);
+			npu_pack_chan_params(s, &r, (struct npu_chan_param *)
+					     ((uint8_t *)p->cp_bo->map + coff[gi * n_k + ki]));
+		}
+
+	st = NPU_E_NOMEM;
+	p->n_desc = t->n_tiles;
+	p->descs = calloc(p->n_desc, sizeof(*p->descs));
+	p->job_ends = calloc(p->n_desc + 1, sizeof(size_t));
+	if (!p->descs || !p->job_ends)
+		goto out;
+	size_t max_descs = p->dev->be->ops->max_job_descs;
+	uint64_t max_cycles = p->dev->be->ops->max_job_cycles;
+	size_t in_row = (size_t)g->in_w * s->in_c, out_row = (size_t)g->out_w * s->out_c * esize;
+	size_t job_start = 0;
+	int cc = (g->cin_pg + (int)c->rows - 1) / (int)c->rows;
+
+	for (uint64_t i = 0; i < t->n_tiles; i++) {
+		struct npu_tile tl;
+		struct npu_desc_conv *d = &p->descs[i].conv;
+		int gi, ki;
+
+		npu_tile_get(t, g, i, &tl);
+		gi = tl.g0 / t->ng;
+		ki = tl.k0 / t->nk;
+		d->opcode = NPU_OP_CONV;
+		d->version = NPU_DESC_VERSION;
+		d->tag = (uint32_t)i;
+		d->in_addr = (uint32_t)(p->in_bo->dev_addr +
+					(((size_t)tl.b * g->in_h + tl.iy0) * g->in_w + tl.ix0) * s->in_c +
+					(size_t)tl.g0 * g->cin_pg);
+		d->in_row_stride = (uint32_t)in_row;
+		d->in_pix_stride = (uint32_t)s->in_c;
+		d->in_h = (uint16_t)tl.ih;
+		d->in_w = (uint16_t)tl.iw;
+		d->groups = (uint16_t)tl.ng;
+		d->cin_pg = (uint16_t)g->cin_pg;
+		d->cout_pg = (uint16_t)tl.nk;
+		d->out_h = (uint16_t)tl.oh;
+		d->out_w = (uint16_t)tl.ow;
+		d->kh = (uint8_t)g->kh;
+		d->kw = (uint8_t)g->kw;
+		d->stride_h = (uint8_t)g->sh;
+		d->stride_w = (uint8_t)g->sw;
+		d->dil_h = (uint8_t)g->dh;
+		d->dil_w = (uint8_t)g->dw;
+		d->pad_top = (uint8_t)tl.pt;
+		d->pad_left = (uint8_t)tl.pl;
+		d->pad_bottom = (uint8_t)tl.pb;
+		d->pad_right = (uint8_t)tl.pr;
+		d->w_addr = (uint32_t)(p->w_bo->dev_addr + woff[gi * n_k + ki]);
+		d->cp_addr = (uint32_t)(p->cp_bo->dev_addr + coff[gi * n_k + ki]);
+		d->out_addr = (uint32_t)(p->out_bo->dev_addr + tl.b * (size_t)g->out_h * out_row +
+					 (size_t)tl.oy0 * out_row + (size_t)tl.ox0 * s->out_c * esize +
+					 ((size_t)tl.g0 * g->cout_pg + tl.k0) * esize);
+		d->out_row_stride = (uint32_t)out_row;
+		d->out_pix_stride = (uint32_t)((size_t)s->out_c * esize);
+		d->in_type = (uint8_t)s->in_type;
+		d->w_type = (uint8_t)s->w_type;
+		d->out_type = (uint8_t)s->out_type;
+		d->rq_mode = (uint8_t)s->rq_mode;
+		d->in_zp = (int16_t)s->in_zp;
+		d->out_zp = (int16_t)s->out_zp;
+		if (s->out_type != NPU_TYPE_INT32) {
+			d->act_min = (int16_t)s->act_min;
+			d->act_max = (int16_t)s->act_max;
+		}
+
+		/* jobs end where the backend wants them to */
+		uint64_t cyc = (uint64_t)tl.oh * tl.ow * tl.ng * ((tl.nk + c->cols - 1) / c->cols) *
+			       g->kh * g->kw * cc;
+		if (i > job_start && ((max_descs && i - job_start >= max_descs) ||
+				      (max_cycles && job_cycles + cyc > max_cycles))) {
+			p->job_ends[p->n_jobs++] = i;
+			job_start = i;
+			job_cycles = 0;
+		}
+		job_cycles += cyc;
+	}
+	p->job_ends[p->n_jobs++] = p->n_desc;
+	st = NPU_OK;
+out:
+	free(woff);
+	free(coff);
+	return st;
 }
 
 npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec *s,
@@ -65,48 +432,214 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 				char *why, size_t whylen)
 {
 	struct npu_conv_plan *p;
-	size_t wbytes;
+	const char *reason = NULL;
+	int fail = 0;
+	size_t k = s ? (size_t)s->out_c : 0;
+	npu_status st;
 
-	(void)why;
-	(void)whylen;
-	if (!d || !s || !w || !out)
+	if (!d || !s || !w || !out || (!why && whylen))
 		return NPU_E_INVAL;
+	*out = NULL;
+	{
+		struct npu_conv_spec chk = *s;
+		if (npu_conv_spec_finish(&chk, &reason)) {
+			snprintf(why, whylen, "%s", reason);
+			return NPU_E_INVAL;
+		}
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NPU_E_NOMEM;
-	/* TEMPORARY: the spec's arrays are borrowed until the real plan copies them. */
 	p->dev = d;
 	p->spec = *s;
-	wbytes = npu_conv_w_elems(s);
-	p->w = malloc(wbytes);
-	if (!p->w) {
-		free(p);
+	p->bias = dup_array(s->bias, k * sizeof(int32_t), &fail);
+	p->wzp = dup_array(s->w_zp, k * sizeof(int32_t), &fail);
+	p->mult = dup_array(s->rq_mult, k * sizeof(int32_t), &fail);
+	p->shift = dup_array(s->rq_shift, k, &fail);
+	p->scale = dup_array(s->rq_scale, k * sizeof(float), &fail);
+	p->w = dup_array(w, npu_conv_w_elems(s), &fail);
+	if (fail) {
+		npu_conv_plan_destroy(p);
 		return NPU_E_NOMEM;
 	}
-	memcpy(p->w, w, wbytes);
+	p->spec.bias = p->bias;
+	p->spec.w_zp = p->wzp;
+	p->spec.rq_mult = p->mult;
+	p->spec.rq_shift = p->shift;
+	p->spec.rq_scale = p->scale;
+	npu_conv_spec_finish(&p->spec, &reason);
+	p->compulsory = npu_conv_in_elems(&p->spec) + npu_conv_w_elems(&p->spec) +
+			(uint64_t)k * NPU_CHAN_PARAM_BYTES +
+			npu_conv_out_elems(&p->spec) * npu_dtype_bytes(p->spec.out_type);
+	if (!d->be) {	/* cpu backend: plans run on the fast CPU path */
+		*out = p;
+		return NPU_OK;
+	}
+
+	/* candidate device forms of the layer */
+	const struct npu_caps *c = &d->caps;
+	struct npu_conv_spec direct = p->spec, i2c;
+	struct npu_tile_geom g_direct, g_i2c;
+	struct npu_tiling t_direct, t_i2c;
+	const char *why_direct = NULL, *why_i2c = NULL;
+	int ok_direct, ok_i2c = 0, gp = 1;
+	int cpg = s->in_c / s->groups;
+
+	/* small groups share one block-diagonal device group */
+	if (s->groups > 1 && cpg < (int)c->rows)
+		for (int cand = (int)c->rows / cpg; cand > 1; cand--)
+			if (s->groups % cand == 0) {
+				gp = cand;
+				break;
+			}
+	geom_from_spec(&direct, s->groups / gp, &g_direct);
+	g_direct.cin_pg = cpg * gp;
+	g_direct.cout_pg = (s->out_c / s->groups) * gp;
+	/* 1x1, stride 1, unpadded: the batch is just more rows */
+	if (s->kh == 1 && s->kw == 1 && s->stride_h == 1 && s->stride_w == 1 && s->n > 1 &&
+	    !s->pad_top && !s->pad_left && !s->pad_bottom && !s->pad_right) {
+		g_direct.in_h *= g_direct.n;
+		g_direct.out_h *= g_direct.n;
+		g_direct.n = 1;
+	}
+	ok_direct = !npu_tile_plan(c, &g_direct, &t_direct, &why_direct);
+	if (s->groups == 1 && (s->kh > 1 || s->kw > 1) &&
+	    npu_conv_out_elems(s) / (size_t)s->out_c * s->kh * s->kw * s->in_c <= IM2COL_MAX_BYTES &&
+	    !im2col_spec(s, &i2c)) {
+		geom_from_spec(&i2c, 1, &g_i2c);
+		if (i2c.n > 1) {
+			g_i2c.in_h *= g_i2c.n;
+			g_i2c.out_h *= g_i2c.n;
+			g_i2c.n = 1;
+		}
+		ok_i2c = !npu_tile_plan(c, &g_i2c, &t_i2c, &why_i2c);
+	}
+	/* im2col when the direct form cannot run, or runs far slower */
+	if (ok_i2c && (!ok_direct || t_direct.est_cycles > t_i2c.est_cycles * 3 / 2)) {
+		p->tf = T_IM2COL;
+		p->dspec = i2c;
+		p->geom = g_i2c;
+		p->tiling = t_i2c;
+	} else if (ok_direct) {
+		p->tf = gp > 1 ? T_GROUP_PACK : T_DIRECT;
+		p->gp = gp;
+		p->dspec = p->spec;
+		p->dspec.groups = s->groups / gp;
+		p->geom = g_direct;
+		p->tiling = t_direct;
+	} else {
+		snprintf(why, whylen, "%s", why_direct ? why_direct : "not supported by the device");
+		npu_conv_plan_destroy(p);
+		return NPU_E_UNSUPPORTED;
+	}
+	/* device geometry with the batch folded: a matching spec for packing and sizes */
+	if (p->geom.n != p->dspec.n) {
+		p->dspec.in_h = p->geom.in_h;
+		p->dspec.out_h = p->geom.out_h;
+		p->dspec.n = 1;
+	}
+
+	uint8_t *wdev = p->w;
+	if (p->tf == T_GROUP_PACK) {
+		wdev = pack_groups(&p->spec, p->w, gp);
+		if (!wdev) {
+			npu_conv_plan_destroy(p);
+			return NPU_E_NOMEM;
+		}
+		p->dspec.in_c = p->spec.in_c;	/* unchanged: groups are contiguous */
+	}
+	st = build_device_plan(p, wdev);
+	if (wdev != p->w)
+		free(wdev);
+	if (st) {
+		snprintf(why, whylen, "%s", st == NPU_E_NOMEM ? "out of device memory" : npu_strerror(st));
+		npu_conv_plan_destroy(p);
+		return st;
+	}
 	*out = p;
 	return NPU_OK;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static const char *err_name(uint32_t e)
+{
+	static const char *const names[] = {"none", "opcode", "version", "reserved field",
+		"type", "dimension", "geometry", "capacity", "address", "zero point", "clamp",
+		"channel parameter", "ring", "dma", "internal"};
+
+	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "unknown";
 }
 
 npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 			     struct npu_run_stats *st, char *msg, size_t msglen)
 {
-	(void)msg;
-	(void)msglen;
-	if (!p || !in || !out)
-		return NPU_E_INVAL;
-	npu_ref_conv(&p->spec, in, p->w, out);
-	if (st) {
-		memset(st, 0, sizeof(*st));
-		st->macs = npu_conv_macs(&p->spec);
-	}
-	return NPU_OK;
-}
+	struct npu_backend *be;
+	struct npu_bo *bos[4];
+	double t0 = now_s();
+	struct npu_run_stats s = {0};
 
-void npu_conv_plan_destroy(struct npu_conv_plan *p)
-{
-	if (!p)
-		return;
-	free(p->w);
-	free(p);
+	if (!p || !in || !out || (!msg && msglen))
+		return NPU_E_INVAL;
+	s.macs = npu_conv_macs(&p->spec);
+	s.compulsory_bytes = p->compulsory;
+	if (!p->dev->be) {
+		if (npu_cpu_conv(&p->spec, in, p->w, out, p->dev->threads)) {
+			snprintf(msg, msglen, "out of memory in the CPU path");
+			return NPU_E_NOMEM;
+		}
+		s.wall_seconds = now_s() - t0;
+		if (st)
+			*st = s;
+		return NPU_OK;
+	}
+	be = p->dev->be;
+	if (p->tf == T_IM2COL)
+		im2col(&p->spec, in, p->in_bo->map);
+	else
+		memcpy(p->in_bo->map, in, p->in_bytes);
+	bos[0] = p->in_bo;
+	bos[1] = p->out_bo;
+	bos[2] = p->w_bo;
+	bos[3] = p->cp_bo;
+	s.on_device = 1;
+	s.planned_bytes = p->tiling.planned_bytes;
+	s.descriptors = (uint32_t)p->n_desc;
+	for (size_t j = 0, first = 0; j < p->n_jobs; first = p->job_ends[j++]) {
+		struct npu_job_result r;
+		uint64_t job;
+		npu_status e = be->ops->submit(be, p->descs + first, p->job_ends[j] - first, bos, 4, &job);
+
+		if (e) {
+			snprintf(msg, msglen, "the %s backend refused job %zu: %s", be->ops->name, j,
+				 npu_strerror(e));
+			return e;
+		}
+		e = be->ops->wait(be, job, JOB_TIMEOUT_NS, &r);
+		if (e) {
+			snprintf(msg, msglen, "job %zu of %zu: %s", j + 1, p->n_jobs, npu_strerror(e));
+			return e;
+		}
+		if (r.err_code) {
+			snprintf(msg, msglen, "device error %u (%s) at descriptor %zu, info 0x%x",
+				 r.err_code, err_name(r.err_code), first + r.err_index, r.err_info);
+			return NPU_E_DEVICE;
+		}
+		s.jobs++;
+		s.cycles += r.cycles;
+		s.mac_active += r.counter[NPU_CNT_MAC_ACTIVE];
+		s.rd_bytes += r.counter[NPU_CNT_RD_BYTES];
+		s.wr_bytes += r.counter[NPU_CNT_WR_BYTES];
+	}
+	memcpy(out, p->out_bo->map, p->out_bytes);
+	s.wall_seconds = now_s() - t0;
+	if (st)
+		*st = s;
+	return NPU_OK;
 }

@@ -1,2 +1,6 @@
-LIBNPU_SRCS += lib/src/device.c
-LIBNPU_SRCS += lib/src/pack.c
+# The device layer: backends, tiler, weight packing, plans (device.h).
+LIBNPU_SRCS += lib/src/device.c lib/src/pack.c lib/src/tiler.c lib/src/backend_sim.c
+
+# The sim backend dlopen()s the simulator; by default the one this tree built.
+$(B)/lib/src/backend_sim.o: CFLAGS += -DNPU_SIM_LIB_DEFAULT=\"$(abspath $(NPUSIM_SO))\"
+LIBNPU_LDFLAGS += -ldl

@@ -1,0 +1,1 @@
+LIBNPU_SRCS += lib/backend/drm.c

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+#include "tiler.h"
+
+#include <string.h>
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+static int64_t imin(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+static int64_t imax(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static uint64_t weight_bytes(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int nk)
+{
+	return (uint64_t)ng * ceil_div(nk, c->cols) * g->kh * g->kw *
+	       ceil_div(g->cin_pg, c->rows) * c->rows * c->cols;
+}
+
+/* Rows of input a window of `o` outputs starting anywhere needs (at most). */
+static int64_t in_span(int o, int stride, int k, int dil, int limit)
+{
+	return imin((int64_t)(o - 1) * stride + (int64_t)(k - 1) * dil + 1, limit);
+}
+
+static uint64_t ibuf_need(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int th,
+			  int tw)
+{
+	int64_t ch = ceil_div((int64_t)ng * g->cin_pg, c->rows) * c->rows;
+
+	return (uint64_t)(in_span(th, g->sh, g->kh, g->dh, g->in_h) *
+			  in_span(tw, g->sw, g->kw, g->dw, g->in_w) * ch);
+}
+
+static int fits_spatial(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int th,
+			int tw)
+{
+	return (uint64_t)th * tw <= c->acc_depth && th <= (int)c->max_dim && tw <= (int)c->max_dim &&
+	       ibuf_need(c, g, ng, th, tw) <= c->ibuf_bytes &&
+	       in_span(th, g->sh, g->kh, g->dh, g->in_h) <= c->max_dim &&
+	       in_span(tw, g->sw, g->kw, g->dw, g->in_w) <= c->max_dim;
+}
+
+void npu_tile_get(const struct npu_tiling *t, const struct npu_tile_geom *g, uint64_t i,
+		  struct npu_tile *o)
+{
+	uint64_t n_g = ceil_div(g->groups, t->ng), n_k = ceil_div(g->cout_pg, t->nk);
+	uint64_t n_y = ceil_div(g->out_h, t->th), n_x = ceil_div(g->out_w, t->tw);
+	uint64_t gi, ki, yi, xi, b;
+
+	if (t->k_outer) {
+		xi = i % n_x; i /= n_x;
+		yi = i % n_y; i /= n_y;
+		ki = i % n_k; i /= n_k;
+	} else {
+		ki = i % n_k; i /= n_k;
+		xi = i % n_x; i /= n_x;
+		yi = i % n_y; i /= n_y;
+	}
+	gi = i % n_g;
+	b = i / n_g;
+
+	memset(o, 0, sizeof(*o));
+	o->b = (int)b;
+	o->g0 = (int)gi * t->ng;
+	o->ng = (int)imin(t->ng, g->groups - o->g0);
+	o->k0 = (int)ki * t->nk;
+	o->nk = (int)imin(t->nk, g->cout_pg - o->k0);
+	o->oy0 = (int)yi * t->th;
+	o->oh = (int)imin(t->th, g->out_h - o->oy0);
+	o->ox0 = (int)xi * t->tw;
+	o->ow = (int)imin(t->tw, g->out_w - o->ox0);
+
+	/* the input window, clipped to the image; the rest is virtual padding */
+	int64_t ys = (int64_t)o->oy0 * g->sh - g->pt;
+	int64_t ye = (int64_t)(o->oy0 + o->oh - 1) * g->sh - g->pt + (int64_t)(g->kh - 1) * g->dh;
+	int64_t xs = (int64_t)o->ox0 * g->sw - g->pl;
+	int64_t xe = (int64_t)(o->ox0 + o->ow - 1) * g->sw - g->pl + (int64_t)(g->kw - 1) * g->dw;
+	int64_t y0 = imax(ys, 0), y1 = imin(ye, g->in_h - 1);
+	int64_t x0 = imax(xs, 0), x1 = imin(xe, g->in_w - 1);
+
+	o->iy0 = (int)y0;
+	o->ih = (int)(y1 - y0 + 1);
+	o->ix0 = (int)x0;
+	o->iw = (int)(x1 - x0 + 1);
+	o->pt = (int)(y0 - ys);
+	o->pb = (int)imax(ye - y1, 0);
+	o->pl = (int)(x0 - xs);
+	o->pr = (int)imax(xe - x1, 0);
+}
+
+void npu_tile_bytes(const struct npu_caps *c, const struct npu_tile_geom *g,
+		    const struct npu_tile *tl, uint64_t *in, uint64_t *w, uint64_t *p, uint64_t *out)
+{
+	*in = (uint64_t)tl->ih * tl->iw * tl->ng * g->cin_pg;
+	*w = weight_bytes(c, g, tl->ng, tl->nk);
+	*p = (uint64_t)tl->ng * tl->nk * NPU_CHAN_PARAM_BYTES;
+	*out = (uint64_t)tl->oh * tl->ow * tl->ng * tl->nk * g->out_esize;
+}
+
+/*
+ * Walks the tiles as the device will, counting the bytes it loads: the
+ * loader reuses a buffer when the next descriptor needs exactly what the
+ * last one loaded into it.
+ */
+static void account(const struct npu_caps *c, const struct npu_tile_geom *g, struct npu_tiling *t)
+{
+	struct npu_tile tl, last = {0};
+	uint64_t bytes = 0, cycles = 0;
+	int cc = (int)ceil_div(g->cin_pg, c->rows);
+
+	for (uint64_t i = 0; i < t->n_tiles; i++) {
+		uint64_t in, w, p, out;
+
+		npu_tile_get(t, g, i, &tl);
+		npu_tile_bytes(c, g, &tl, &in, &w, &p, &out);
+		int same_in = i && tl.b == last.b && tl.g0 == last.g0 && tl.iy0 == last.iy0 &&
+			      tl.ih == last.ih && tl.ix0 == last.ix0 && tl.iw == last.iw;
+		int same_w = i && tl.g0 == last.g0 && tl.k0 == last.k0 && tl.ng == last.ng &&
+			     tl.nk == last.nk;
+		bytes += NPU_DESC_BYTES + out + (same_in ? 0 : in) + (same_w ? 0 : w + p);
+		/* one pixel per cycle per (group, channel slice, tap, input slice) */
+		cycles += (uint64_t)tl.oh * tl.ow * tl.ng * ceil_div(tl.nk, c->cols) * g->kh * g->kw * cc +
+			  4ull * tl.ng * ceil_div(tl.nk, c->cols) + 24;
+		last = tl;
+	}
+	t->planned_bytes = bytes;
+	/* memory time at the device's nominal 16 bytes per cycle */
+	t->est_cycles = cycles > bytes / 16 ? cycles : bytes / 16;
+}
+
+int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struct npu_tiling *best,
+		  const char **why)
+{
+	int eff_h = (g->kh - 1) * g->dh + 1, eff_w = (g->kw - 1) * g->dw + 1;
+
+	*why = NULL;
+	if (g->kh > (int)c->max_k || g->kw > (int)c->max_k) {
+		*why = "kernel larger than the device's";
+		return -1;
+	}
+	if (g->sh > (int)c->max_stride || g->sw > (int)c->max_stride) {
+		*why = "stride larger than the device's";
+		return -1;
+	}
+	if (g->dh > (int)c->max_dil || g->dw > (int)c->max_dil) {
+		*why = "dilation larger than the device's";
+		return -1;
+	}
+	if (g->pt >= eff_h || g->pb >= eff_h || g->pl >= eff_w || g->pr >= eff_w || g->pt > 255 ||
+	    g->pb > 255 || g->pl > 255 || g->pr > 255) {
+		*why = "padding as wide as the kernel";
+		return -1;
+	}
+	if (g->groups > 65535 || g->cin_pg > 65535 || g->cout_pg > 65535) {
+		*why = "channel counts beyond the descriptor's fields";
+		return -1;
+	}
+
+	/* channels: whole groups per descriptor when they fit, else chunks of one group */
+	int ng = g->groups, nk = g->cout_pg;
+	while (ng > 1 && (weight_bytes(c, g, ng, nk) > c->wbuf_bytes ||
+			  (uint64_t)ng * nk > c->pbuf_depth || !fits_spatial(c, g, ng, 1, 1)))
+		ng = (int)ceil_div(ng, 2);
+	if (ng == 1) {
+		int cols = (int)c->cols;
+		while (nk > cols && (weight_bytes(c, g, 1, nk) > c->wbuf_bytes ||
+				     (uint64_t)nk > c->pbuf_depth))
+			nk = (int)((nk - 1) / cols * cols);
+		if (weight_bytes(c, g, 1, nk) > c->wbuf_bytes || (uint64_t)nk > c->pbuf_depth) {
+			*why = "reduction too long for the weight buffer";
+			return -1;
+		}
+		/* balance the chunks: as many as needed, each as even as the array allows */
+		int64_t n_k = ceil_div(g->cout_pg, nk);
+		int64_t even = ceil_div(ceil_div(g->cout_pg, n_k), cols) * cols;
+		if (even < nk)
+			nk = (int)even;
+	}
+	if (!fits_spatial(c, g, ng, 1, 1)) {
+		*why = "one output pixel's input does not fit the input buffer";
+		return -1;
+	}
+
+	/* space: the widest rows, then the most rows, that fit; balanced */
+	int tw = (int)imin(g->out_w, c->acc_depth);
+	while (tw > 1 && !fits_spatial(c, g, ng, 1, tw))
+		tw = (int)ceil_div(tw, 2);
+	tw = (int)ceil_div(g->out_w, ceil_div(g->out_w, tw));
+	int th = (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
+	while (th > 1 && !fits_spatial(c, g, ng, th, tw))
+		th--;
+	th = (int)ceil_div(g->out_h, ceil_div(g->out_h, th));
+
+	struct npu_tiling cand[2];
+	for (int order = 0; order < 2; order++) {
+		struct npu_tiling *t = &cand[order];
+
+		memset(t, 0, sizeof(*t));
+		t->ng = ng;
+		t->nk = nk;
+		t->th = th;
+		t->tw = tw;
+		t->k_outer = order;
+		t->n_tiles = (uint64_t)g->n * ceil_div(g->groups, ng) * ceil_div(g->cout_pg, nk) *
+			     ceil_div(g->out_h, th) * ceil_div(g->out_w, tw);
+		t->compulsory_bytes = (uint64_t)g->n * g->in_h * g->in_w * g->groups * g->cin_pg +
+				      weight_bytes(c, g, g->groups, g->cout_pg) +
+				      (uint64_t)g->groups * g->cout_pg * NPU_CHAN_PARAM_BYTES +
+				      (uint64_t)g->n * g->out_h * g->out_w * g->groups * g->cout_pg *
+					      g->out_esize;
+		account(c, g, t);
+	}
+	*best = cand[1].planned_bytes < cand[0].planned_bytes ? cand[1] : cand[0];
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tiler.h - splitting one convolution into device descriptors.
+ *
+ * The tiler works on the geometry the device sees (after the plan's host
+ * transformations: im2col, group packing, batch folding). It sizes tiles
+ * from the buffer capacities the device reports (input, weight,
+ * accumulator and parameter buffers), chooses the loop order that moves
+ * the fewest DRAM bytes (weights stationary across spatial tiles, or input
+ * tiles stationary across output-channel chunks), and enumerates tiles in
+ * that order so the device's loader can reuse what it already holds and
+ * prefetch the next tile while the current one computes.
+ */
+#ifndef NPU_TILER_H
+#define NPU_TILER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "npu_hw_check.h"
+
+struct npu_tile_geom {
+	int n, in_h, in_w;
+	int groups, cin_pg, cout_pg;	/* as the device sees them */
+	int kh, kw, sh, sw, dh, dw;
+	int pt, pl, pb, pr;
+	int out_h, out_w;
+	int out_esize;			/* bytes per output element */
+};
+
+struct npu_tiling {
+	int ng;			/* groups per descriptor */
+	int nk;			/* output channels per group per descriptor */
+	int th, tw;		/* output rows and columns per tile */
+	int k_outer;		/* loop k-chunks outside spatial tiles (weights stay) */
+	uint64_t n_tiles;	/* descriptors */
+	uint64_t planned_bytes;	/* DRAM bytes the descriptors will move */
+	uint64_t compulsory_bytes;
+	uint64_t est_cycles;	/* rough: max(compute, memory) plus overheads */
+};
+
+/* One descriptor's worth of work. */
+struct npu_tile {
+	int b;			/* image */
+	int g0, ng;		/* groups */
+	int k0, nk;		/* output channels within each group */
+	int oy0, oh, ox0, ow;	/* output window */
+	int iy0, ih, ix0, iw;	/* input rows/columns present in memory */
+	int pt, pb, pl, pr;	/* virtual padding around them */
+};
+
+/*
+ * Picks the tiling. Returns 0, or -1 with *why when the layer cannot run on
+ * the device (a reduction too long for the weight buffer, padding wider than
+ * the kernel, dimensions beyond the device's limits).
+ */
+int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g,
+		  struct npu_tiling *t, const char **why);
+
+/* The i-th descriptor's tile, in submission order (0 <= i < t->n_tiles). */
+void npu_tile_get(const struct npu_tiling *t, const struct npu_tile_geom *g, uint64_t i,
+		  struct npu_tile *out);
+
+/* Bytes one tile moves when nothing is reused (its input, weights, params, output). */
+void npu_tile_bytes(const struct npu_caps *c, const struct npu_tile_geom *g,
+		    const struct npu_tile *tl, uint64_t *in, uint64_t *w, uint64_t *p,
+		    uint64_t *out);
+
+#endif /* NPU_TILER_H */
