@@ -131,8 +131,9 @@ static int npu_state_show(struct seq_file *m, void *unused)
 	mutex_unlock(&ndev->mm_lock);
 	mutex_lock(&ndev->job_lock);
 	if (!ndev->dead && !npu_hw_transport_stats(&ndev->hw, &st))
-		seq_printf(m, "escapes %llu\naccesses %llu\ndev_irqs %llu\ndoorbells %llu\nsim_faults %llu\n",
-			   st.escapes, st.accesses, st.irqs, st.doorbells, st.faults);
+		seq_printf(m, "escapes %llu\naccesses %llu\ndev_irqs %llu\ndoorbells %llu\nsim_faults %llu\nsim_us %llu\n",
+			   st.escapes, st.accesses, st.irqs, st.doorbells, st.faults,
+			   div_u64(st.sim_ns, 1000));
 	mutex_unlock(&ndev->job_lock);
 	return 0;
 }

@@ -233,6 +233,7 @@ int npu_hw_transport_stats(struct npu_hw *hw, struct npu_hw_transport_stats *st)
 	st->irqs = npu_mem_rd64(hw, HDR(irqs));
 	st->doorbells = npu_mem_rd64(hw, HDR(doorbells));
 	st->faults = npu_mem_rd64(hw, HDR(faults));
+	st->sim_ns = npu_mem_rd64(hw, HDR(sim_ns));
 	return 0;
 }
 

@@ -75,7 +75,7 @@ enum npu_hw_inject {
 };
 int npu_hw_inject(struct npu_hw *hw, enum npu_hw_inject what, u32 arg);
 struct npu_hw_transport_stats {
-	u64 escapes, accesses, irqs, doorbells, faults;
+	u64 escapes, accesses, irqs, doorbells, faults, sim_ns;
 };
 int npu_hw_transport_stats(struct npu_hw *hw, struct npu_hw_transport_stats *st);
 

@@ -101,7 +101,8 @@ struct npu_vplat_hdr {
 	__u64 irqs;		/* server: interrupts signalled */
 	__u64 doorbells;	/* server: doorbell wake-ups */
 	__u64 faults;		/* server: npu_sim_faults() */
-	__u32 reserved[46];
+	__u64 sim_ns;		/* server: wall time spent simulating */
+	__u32 reserved[44];
 };
 
 struct npu_vplat_wq_entry {

@@ -65,7 +65,8 @@ struct vplat {
 	/* what the escape check needs from the register writes */
 	uint32_t ring_base, ring_size;
 
-	uint64_t escapes, accesses, irqs, doorbells, writes;
+	uint64_t escapes, accesses, irqs, doorbells, writes, sim_ns;
+	uint64_t loops, drain_ns, publish_ns;	/* profile, printed with -v */
 	unsigned escape_msgs;
 	int verbose;
 	const char *stats_path;
@@ -114,6 +115,7 @@ static void publish(struct vplat *vp)
 	vp->hdr->irqs = vp->irqs;
 	vp->hdr->doorbells = vp->doorbells;
 	vp->hdr->faults = npu_sim_faults(vp->sim);
+	vp->hdr->sim_ns = vp->sim_ns;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vp->hdr->publish_seq = vp->hdr->publish_seq + 1;
 }
@@ -185,6 +187,7 @@ static void apply(struct vplat *vp, uint32_t off, uint32_t val)
 		return;
 	case NPU_VPLAT_CMD_CLEAR_STATS:
 		vp->escapes = vp->accesses = 0;
+		vp->sim_ns = 0;
 		return;
 	default:
 		break;
@@ -299,12 +302,15 @@ static void print_stats(struct vplat *vp, const char *why)
 	uint64_t faults = npu_sim_faults(vp->sim);
 	FILE *f;
 
-	fprintf(stderr, "npu-vplat: %s: cycles=%llu doorbells=%llu writes=%llu irqs=%llu "
-		"accesses=%llu escapes=%llu faults=%llu\n", why,
-		(unsigned long long)npu_sim_cycles(vp->sim),
+	fprintf(stderr, "npu-vplat: %s: cycles=%llu (%.1f s simulating) doorbells=%llu writes=%llu "
+		"irqs=%llu accesses=%llu escapes=%llu faults=%llu\n", why,
+		(unsigned long long)npu_sim_cycles(vp->sim), vp->sim_ns / 1e9,
 		(unsigned long long)vp->doorbells, (unsigned long long)vp->writes,
 		(unsigned long long)vp->irqs, (unsigned long long)vp->accesses,
 		(unsigned long long)vp->escapes, (unsigned long long)faults);
+	if (vp->verbose)
+		fprintf(stderr, "npu-vplat: %llu loops, %.3f s applying writes, %.3f s publishing\n",
+			(unsigned long long)vp->loops, vp->drain_ns / 1e9, vp->publish_ns / 1e9);
 	if (vp->stats_path && (f = fopen(vp->stats_path, "w"))) {
 		fprintf(f, "cycles %llu\ndoorbells %llu\nirqs %llu\naccesses %llu\n"
 			"escapes %llu\nfaults %llu\n",
@@ -327,6 +333,7 @@ static void serve(struct vplat *vp)
 	uint64_t cnt, ran;
 	char buf[64];
 	uint32_t head, st;
+	uint64_t t_a;
 	int timeout, n;
 
 	for (;;) {
@@ -345,17 +352,30 @@ static void serve(struct vplat *vp)
 			vp->delay_until_ns = 0;
 		}
 
+		t_a = now_ns();
 		head = drain(vp);
+		vp->drain_ns += now_ns() - t_a;
+		vp->loops++;
 		if (vp->active && !vp->hung && !vp->delay_until_ns) {
+			uint64_t t0 = now_ns();
+
+			/*
+			 * With the line up, npu_sim_run() would return at once;
+			 * step in short slices so the guest's acknowledgement is
+			 * not held up behind a long one.
+			 */
 			if (npu_sim_irq(vp->sim))
-				npu_sim_step(vp->sim, vp->chunk);
+				npu_sim_step(vp->sim, vp->chunk < 64 ? vp->chunk : 64);
 			else
 				npu_sim_run(vp->sim, vp->chunk, &ran);
 			st = npu_sim_reg_read(vp->sim, NPU_REG_STATUS);
+			vp->sim_ns += now_ns() - t0;
 			vp->active = !(st & (NPU_STATUS_IDLE | NPU_STATUS_HALTED)) ||
 				     (st & NPU_STATUS_RESETTING);
 		}
+		t_a = now_ns();
 		publish(vp);
+		vp->publish_ns += now_ns() - t_a;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		vp->hdr->wq_head = head;
 		if (!vp->hung && !vp->delay_until_ns) {

@@ -68,6 +68,17 @@ static inline uint64_t e2e_rand(uint64_t *s)
 	return x * 0x2545F4914F6CDD1Dull;
 }
 
+/* A PRNG state from a printed seed (splitmix64; never 0). */
+static inline uint64_t e2e_seed_state(uint64_t seed)
+{
+	uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	z ^= z >> 31;
+	return z ? z : 1;
+}
+
 static inline uint32_t e2e_randn(uint64_t *s, uint32_t n)
 {
 	return n ? (uint32_t)(e2e_rand(s) % n) : 0;

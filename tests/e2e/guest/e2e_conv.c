@@ -345,7 +345,7 @@ int e2e_conv_compare(const struct e2e_conv *cc, const struct e2e_bo *bo,
 int e2e_test_conv(uint64_t seed, unsigned cases)
 {
 	struct e2e_dev d;
-	uint64_t r = seed | 1, job, cnt[NPU_NUM_COUNTERS], macs_total = 0, cycles_total = 0;
+	uint64_t r = e2e_seed_state(seed), job, cnt[NPU_NUM_COUNTERS], macs_total = 0, cycles_total = 0;
 	struct drm_npu_wait w;
 	unsigned i, ok = 0;
 	char desc[256], msg[160];

@@ -360,7 +360,7 @@ int e2e_test_fuzz(uint64_t seed, bool conv, unsigned n_ioctls, unsigned n_jobs)
 	printf("fuzz: seed %llu, %u ioctls, %u hostile jobs%s\n", (unsigned long long)seed,
 	       n_ioctls, n_jobs, conv ? " (with convolutions)" : "");
 	memset(&f, 0, sizeof(f));
-	f.r = seed | 1;
+	f.r = e2e_seed_state(seed);
 	f.arg = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (f.arg == MAP_FAILED)
 		return 1;

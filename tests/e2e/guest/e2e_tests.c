@@ -77,7 +77,7 @@ int e2e_test_basic(uint64_t seed)
 {
 	struct e2e_dev d;
 	struct e2e_bo a, b;
-	uint64_t v, avail0, avail1, r = seed | 1;
+	uint64_t v, avail0, avail1, r = e2e_seed_state(seed);
 	size_t i;
 	int ret;
 
@@ -165,7 +165,7 @@ int e2e_test_neg(uint64_t seed)
 	struct e2e_bo bo, other;
 	struct e2e_conv cc;
 	union npu_desc desc[3], t;
-	uint64_t r = seed | 1, v;
+	uint64_t r = e2e_seed_state(seed), v;
 	uint32_t h[2], bad_h = 0xdead;
 	struct drm_npu_submit s;
 	struct drm_npu_wait w;
@@ -448,7 +448,7 @@ int e2e_test_fault(uint64_t seed, bool conv)
 
 	/* A device-detected error in a descriptor (bad channel parameters). */
 	if (conv) {
-		uint64_t r = seed | 1;
+		uint64_t r = e2e_seed_state(seed);
 		struct e2e_conv cc;
 		struct e2e_bo bo;
 		char msg[160];
@@ -490,7 +490,7 @@ int e2e_test_fault(uint64_t seed, bool conv)
 static int child_work(uint64_t seed, bool conv, const struct e2e_bo *foreign, int id)
 {
 	struct e2e_dev d;
-	uint64_t r = seed * 7919 + (uint64_t)id;
+	uint64_t r = e2e_seed_state(seed * 7919 + (uint64_t)id);
 	char who[32];
 	unsigned i;
 
@@ -722,7 +722,8 @@ int e2e_test_rtt(unsigned n)
 	struct e2e_dev d;
 	union npu_desc nop;
 	struct drm_npu_wait w;
-	uint64_t *t, id, t0, sum = 0;
+	uint64_t *t, id, t0, sum = 0, cnt[NPU_NUM_COUNTERS], cycles = 0;
+	long long sim0 = e2e_state("sim_us"), sim1;
 	unsigned i, ok = 0;
 
 	if (e2e_open(&d))
@@ -732,19 +733,26 @@ int e2e_test_rtt(unsigned n)
 	for (i = 0; i < n; i++) {
 		t0 = e2e_now_ns();
 		if (e2e_submit(&d, &nop, 1, NULL, 0, &id, NULL) ||
-		    e2e_wait(&d, id, 10000, &w, NULL, 0) || w.status != DRM_NPU_JOB_OK) {
+		    e2e_wait(&d, id, 10000, &w, cnt, NPU_NUM_COUNTERS) || w.status != DRM_NPU_JOB_OK) {
 			CHECK(0, "round trip %u failed", i);
 			continue;
 		}
 		t[ok++] = e2e_now_ns() - t0;
 		sum += t[ok - 1];
+		cycles += cnt[NPU_CNT_CYCLES];
 	}
+	sim1 = e2e_state("sim_us");
 	if (ok) {
 		qsort(t, ok, sizeof(*t), cmp_u64);
 		printf("E2E-RTT: submit->interrupt->wait of a 1-NOP job, n=%u: median %.1f us, "
 		       "p99 %.1f us, mean %.1f us, min %.1f us, max %.1f us\n", ok,
 		       t[ok / 2] / 1e3, t[(ok * 99) / 100] / 1e3, (double)sum / ok / 1e3,
 		       t[0] / 1e3, t[ok - 1] / 1e3);
+		/* The simulated device's share: the rest is guest, QEMU, transport. */
+		if (sim0 >= 0 && sim1 >= sim0)
+			printf("E2E-RTT: of which simulating the device: %.1f us per job "
+			       "(%.0f device cycles between the job's fences)\n",
+			       (double)(sim1 - sim0) / ok, (double)cycles / ok);
 	}
 	free(t);
 	e2e_close(&d);
