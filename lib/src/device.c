@@ -50,6 +50,7 @@ struct npu_conv_plan {
 
 	enum transform tf;
 	int gp;				/* groups packed into one device group */
+	int sub_h, sub_w;		/* 1x1 strided: the device reads every sub-th pixel */
 	struct npu_conv_spec dspec;	/* the layer as the device computes it */
 	struct npu_tile_geom geom;
 	struct npu_tiling tiling;
@@ -330,7 +331,8 @@ static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_de
 			wtotal += npu_pack_weights_bytes(c, s, &r);
 			ctotal += (size_t)r.ng * r.nk * NPU_CHAN_PARAM_BYTES;
 		}
-	p->in_bytes = npu_conv_in_elems(s);
+	/* the tensor copied in: the im2col taps, else the layer's own input */
+	p->in_bytes = p->tf == T_IM2COL ? npu_conv_in_elems(s) : npu_conv_in_elems(&p->spec);
 	p->out_bytes = npu_conv_out_elems(s) * esize;
 	if ((st = alloc_bo(p, p->in_bytes, &p->in_bo)) || (st = alloc_bo(p, p->out_bytes, &p->out_bo)) ||
 	    (st = alloc_bo(p, wtotal, &p->w_bo)) || (st = alloc_bo(p, ctotal, &p->cp_bo)))
@@ -353,7 +355,11 @@ static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_de
 		goto out;
 	size_t max_descs = p->dev->be->ops->max_job_descs;
 	uint64_t max_cycles = p->dev->be->ops->max_job_cycles;
-	size_t in_row = (size_t)g->in_w * s->in_c, out_row = (size_t)g->out_w * s->out_c * esize;
+	/* rows and pixels of the tensor in memory (the device may skip some) */
+	int sub = p->sub_h > 1 || p->sub_w > 1;
+	size_t mem_w = sub ? (size_t)p->spec.in_w : (size_t)g->in_w;
+	size_t mem_h = sub ? (size_t)p->spec.in_h : (size_t)g->in_h;
+	size_t in_row = mem_w * s->in_c, out_row = (size_t)g->out_w * s->out_c * esize;
 	size_t job_start = 0;
 	int cc = (g->cin_pg + (int)c->rows - 1) / (int)c->rows;
 
@@ -369,10 +375,10 @@ static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_de
 		d->version = NPU_DESC_VERSION;
 		d->tag = (uint32_t)i;
 		d->in_addr = (uint32_t)(p->in_bo->dev_addr +
-					(((size_t)tl.b * g->in_h + tl.iy0) * g->in_w + tl.ix0) * s->in_c +
-					(size_t)tl.g0 * g->cin_pg);
-		d->in_row_stride = (uint32_t)in_row;
-		d->in_pix_stride = (uint32_t)s->in_c;
+					(((size_t)tl.b * mem_h + (size_t)tl.iy0 * p->sub_h) * mem_w +
+					 (size_t)tl.ix0 * p->sub_w) * s->in_c + (size_t)tl.g0 * g->cin_pg);
+		d->in_row_stride = (uint32_t)(in_row * p->sub_h);
+		d->in_pix_stride = (uint32_t)((size_t)s->in_c * p->sub_w);
 		d->in_h = (uint16_t)tl.ih;
 		d->in_w = (uint16_t)tl.iw;
 		d->groups = (uint16_t)tl.ng;
@@ -502,6 +508,16 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 		g_direct.out_h *= g_direct.n;
 		g_direct.n = 1;
 	}
+	/* 1x1 strided, unpadded: read only the pixels the kernel lands on */
+	p->sub_h = p->sub_w = 1;
+	if (s->kh == 1 && s->kw == 1 && (s->stride_h > 1 || s->stride_w > 1) &&
+	    !s->pad_top && !s->pad_left && !s->pad_bottom && !s->pad_right) {
+		p->sub_h = s->stride_h;
+		p->sub_w = s->stride_w;
+		g_direct.in_h = s->out_h;
+		g_direct.in_w = s->out_w;
+		g_direct.sh = g_direct.sw = 1;
+	}
 	ok_direct = !npu_tile_plan(c, &g_direct, &t_direct, &why_direct);
 	if (s->groups == 1 && (s->kh > 1 || s->kw > 1) &&
 	    npu_conv_out_elems(s) / (size_t)s->out_c * s->kh * s->kw * s->in_c <= IM2COL_MAX_BYTES &&
@@ -517,6 +533,7 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 	/* im2col when the direct form cannot run, or runs far slower */
 	if (ok_i2c && (!ok_direct || t_direct.est_cycles > t_i2c.est_cycles * 3 / 2)) {
 		p->tf = T_IM2COL;
+		p->sub_h = p->sub_w = 1;
 		p->dspec = i2c;
 		p->geom = g_i2c;
 		p->tiling = t_i2c;
