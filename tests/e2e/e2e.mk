@@ -26,14 +26,29 @@ $(E2E_PROG): $(E2E_SRCS) $(E2E_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(E2E_CFLAGS) -o $@ $(E2E_SRCS) -ldrm -lm
 
-$(E2E_INITRD): $(E2E_KO) $(E2E_PROG) tests/e2e/guest/init.sh tests/e2e/mkinitramfs.sh
-	tests/e2e/mkinitramfs.sh $@ $(KVER) $(E2E_KO) tests/e2e/guest/init.sh $(E2E_PROG)
+# libnpu on the drm backend, statically linked (libdrm.a, libjansson.a).
+E2E_LIBPROG := $(E2E_DIR)/npu-lib-e2e
+E2E_NETS    := examples/lenet5.json examples/resnet18.json
+$(E2E_LIBPROG): tests/e2e/guest_lib/npu_lib_e2e.c $(LIBNPU_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(E2E_CFLAGS) -Ilib/include -Ilib/src -Isim -o $@ $< $(LIBNPU_A) \
+		$(LIBNPU_LDFLAGS) -lm -lpthread 2>&1 | { grep -Ev 'statically linked applications requires|in function .npu_backend_sim_open' || true; }
+	@test -x $@
 
-.PHONY: test-e2e e2e-images
+E2E_GUEST_FILES := $(E2E_PROG) $(E2E_LIBPROG) $(E2E_NETS)
+$(E2E_INITRD): $(E2E_KO) $(E2E_GUEST_FILES) tests/e2e/guest/init.sh tests/e2e/mkinitramfs.sh
+	tests/e2e/mkinitramfs.sh $@ $(KVER) $(E2E_KO) tests/e2e/guest/init.sh $(E2E_GUEST_FILES)
+
+.PHONY: test-e2e e2e-images bench-e2e
 e2e-images: $(E2E_VMLINUX) $(E2E_INITRD)
 
 test-e2e: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
 	tests/e2e/run.sh $(E2E_DIR)/run $(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)
+
+# ResNet-18 (224x224) through libnpu -> libdrm -> npu.ko -> QEMU -> npu-vplat,
+# plus the round-trip figures; prints, does not judge.
+bench-e2e: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
+	E2E_MODE=bench tests/e2e/run.sh $(E2E_DIR)/bench $(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)
 
 vm: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
 	tests/e2e/vm.sh $(E2E_DIR)/vm $(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)

@@ -31,7 +31,7 @@ fi
 echo "e2e: seed $seed (E2E_SEED=$seed reproduces), console log: $console"
 t0=$(date +%s)
 "$here/boot.sh" "$vmlinux" "$initrd" "$sock" \
-	"e2e_mode=test e2e_seed=$seed e2e_conv=${E2E_CONV:-1} e2e_quick=${E2E_QUICK:-0}" \
+	"e2e_mode=${E2E_MODE:-test} e2e_seed=$seed e2e_conv=${E2E_CONV:-1} e2e_quick=${E2E_QUICK:-0}" \
 	</dev/null >"$console" 2>&1
 qrc=$?
 t1=$(date +%s)
@@ -41,7 +41,7 @@ for _ in $(seq 50); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
 kill "$vpid" 2>/dev/null
 wait "$vpid" 2>/dev/null
 
-grep -aE '^(E2E-|fuzz:|conv:|escapes:|unload:|dmesg:|CHECK FAILED)' "$console" | tr -d '\r'
+grep -aE '^(E2E-|fuzz:|conv:|escapes:|unload:|dmesg:|lib |CHECK FAILED)' "$console" | tr -d '\r'
 grep -a 'npu-vplat:' "$vlog" | tail -n 5
 
 pass=0 fail=0

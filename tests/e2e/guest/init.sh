@@ -43,9 +43,19 @@ run() {
 
 conv=${e2e_conv:-1}
 if [ "${e2e_quick:-0}" = 1 ]; then
-	n_ioctls=20000 n_jobs=2000 n_rtt=200 n_conv=10
+	n_ioctls=20000 n_jobs=2000 n_rtt=200 n_conv=10 n_lib=8
 else
-	n_ioctls=100000 n_jobs=10000 n_rtt=1000 n_conv=40
+	n_ioctls=100000 n_jobs=10000 n_rtt=1000 n_conv=60 n_lib=30
+fi
+
+if [ "$mode" = bench ]; then
+	# No checks beyond the run's own: figures for the report.
+	run load insmod /lib/modules/npu.ko
+	echo 60000 >/sys/module/npu/parameters/timeout_ms
+	run rtt npu-e2e rtt 1000
+	run resnet18 npu-lib-e2e net /tests/resnet18.json
+	echo "E2E-SUMMARY: $pass passed, $fail failed$failed"
+	poweroff -f
 fi
 
 modrefs() { awk '$1 == "npu" { print $3 }' /proc/modules; }
@@ -84,6 +94,11 @@ run neg npu-e2e neg "$seed"
 run fault npu-e2e fault "$seed" "$conv"
 run multi npu-e2e multi "$seed" "$conv"
 [ "$conv" = 1 ] && run conv npu-e2e conv "$seed" "$n_conv"
+if [ "$conv" = 1 ]; then
+	run lib-layers npu-lib-e2e layers "$seed" "$n_lib"
+	run lib-lenet5 npu-lib-e2e net /tests/lenet5.json
+	run lib-resnet18-32x32 npu-lib-e2e net /tests/resnet18.json 32 32
+fi
 run fuzz npu-e2e fuzz "$seed" "$conv" "$n_ioctls" "$n_jobs"
 [ "$conv" = 1 ] && run conv-after-fuzz npu-e2e conv "$((seed + 1))" "$n_conv"
 run escapes npu-e2e escapes
