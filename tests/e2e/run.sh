@@ -30,7 +30,12 @@ fi
 
 echo "e2e: seed $seed (E2E_SEED=$seed reproduces), console log: $console"
 t0=$(date +%s)
-"$here/boot.sh" "$vmlinux" "$initrd" "$sock" \
+# The Debian kernel has no KASAN; SLUB debugging (red zones, poisoning,
+# sanity checks) and poisoning of freed pages catch heap overflows and
+# use-after-free in the driver instead (reported as "BUG ..." in dmesg).
+debug="slub_debug=FZPU page_poison=1"
+[ "${E2E_MODE:-test}" = bench ] && debug=
+"$here/boot.sh" "$vmlinux" "$initrd" "$sock" $debug \
 	"e2e_mode=${E2E_MODE:-test} e2e_seed=$seed e2e_conv=${E2E_CONV:-1} e2e_quick=${E2E_QUICK:-0}" \
 	</dev/null >"$console" 2>&1
 qrc=$?
