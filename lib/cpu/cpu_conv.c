@@ -21,8 +21,11 @@
  * saves (measured: m = 9 GEMV 10% faster, m = 16 GEMM 20% faster).
  */
 #define GEMV_MAX_PIXELS	12
-/* A thread costs tens of microseconds to start: give each at least this. */
-#define MIN_MACS_PER_THREAD	(UINT64_C(1) << 20)
+/*
+ * Starting and joining a thread costs 30-100 us on the VMs this runs on,
+ * about 4M MACs of single-thread work: give each thread at least this.
+ */
+#define MIN_MACS_PER_THREAD	(UINT64_C(4) << 20)
 #define MAX_THREADS	64
 #define MAX_CHUNK	(CPU_MR * 16)	/* output pixels per pixel_bases() call */
 /*
