@@ -39,6 +39,9 @@ struct npu_device;
 npu_status npu_device_open(const struct npu_device_opts *o, struct npu_device **out,
 			   char *msg, size_t msglen);
 void npu_device_close(struct npu_device *d);
+/* A device over a backend built elsewhere (tests use mock backends). */
+struct npu_backend;
+npu_status npu_device_open_backend(struct npu_backend *be, struct npu_device **out);
 const char *npu_device_backend(const struct npu_device *d);	/* "drm", "sim", "cpu" */
 /* The device's capability registers; NPU_E_NODEV on the cpu backend. */
 npu_status npu_device_caps(const struct npu_device *d, struct npu_caps *caps);

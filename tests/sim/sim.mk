@@ -15,3 +15,4 @@ test-sim: $(SIMT_PROGS)
 
 TEST_STAGES += test-sim
 $(B)/tests/sim/test_hw_consistency.o: CFLAGS += -DNPU_REGS_PKG=\"$(HW_PKG)\"
+$(B)/tests/sim/test_lib_backends.o: CFLAGS += -DNPU_EXAMPLES_DIR=\"$(abspath examples)\"

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device layer over a mock backend that fails on demand: allocation
+ * failure at each allocation, a refused submission, a timeout, a device
+ * error. Each gives its documented status and message, and every device
+ * buffer is given back (the mock counts them; ASan/valgrind see the rest).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "backend.h"
+#include "device.h"
+
+struct mock {
+	struct npu_backend base;
+	int allocs, live, fail_alloc_at;	/* fail the n-th allocation (1-based), 0: never */
+	npu_status submit_status, wait_status;
+	uint32_t device_error;
+	int submits, waits;
+	uint64_t next_job;
+};
+
+static npu_status m_caps(struct npu_backend *b, struct npu_caps *c)
+{
+	(void)b;
+	memset(c, 0, sizeof(*c));
+	c->rows = NPU_DEF_ROWS;
+	c->cols = NPU_DEF_COLS;
+	c->ibuf_bytes = NPU_DEF_IBUF_BYTES;
+	c->wbuf_bytes = NPU_DEF_WBUF_BYTES;
+	c->acc_depth = NPU_DEF_ACC_DEPTH;
+	c->pbuf_depth = NPU_DEF_PBUF_DEPTH;
+	c->max_k = NPU_DEF_MAX_K;
+	c->max_stride = NPU_DEF_MAX_STRIDE;
+	c->max_dil = NPU_DEF_MAX_DIL;
+	c->max_dim = NPU_DEF_MAX_DIM;
+	c->mem_log2 = 28;
+	c->mem_reserved = NPU_MEM_RESERVED;
+	c->desc_bytes = NPU_DESC_BYTES;
+	return NPU_OK;
+}
+
+static npu_status m_alloc(struct npu_backend *b, size_t size, struct npu_bo **out)
+{
+	struct mock *m = (struct mock *)b;
+	struct npu_bo *bo;
+
+	if (++m->allocs == m->fail_alloc_at)
+		return NPU_E_NOMEM;
+	bo = calloc(1, sizeof(*bo));
+	bo->map = calloc(1, size);
+	bo->size = size;
+	bo->dev_addr = NPU_MEM_RESERVED + (uint64_t)m->allocs * (1u << 22);
+	m->live++;
+	*out = bo;
+	return NPU_OK;
+}
+
+static void m_free(struct npu_backend *b, struct npu_bo *bo)
+{
+	if (!bo)
+		return;
+	((struct mock *)b)->live--;
+	free(bo->map);
+	free(bo);
+}
+
+static npu_status m_submit(struct npu_backend *b, const union npu_desc *d, size_t n,
+			   struct npu_bo *const *bos, size_t nbos, uint64_t *job)
+{
+	struct mock *m = (struct mock *)b;
+
+	(void)d;
+	(void)bos;
+	(void)nbos;
+	assert_true(n > 0);
+	m->submits++;
+	*job = ++m->next_job;
+	return m->submit_status;
+}
+
+static npu_status m_wait(struct npu_backend *b, uint64_t job, int64_t timeout_ns,
+			 struct npu_job_result *res)
+{
+	struct mock *m = (struct mock *)b;
+
+	(void)job;
+	assert_true(timeout_ns > 0);
+	m->waits++;
+	memset(res, 0, sizeof(*res));
+	res->cycles = 1000;
+	res->err_code = m->device_error;
+	res->err_index = 0;
+	return m->wait_status;
+}
+
+static void m_close(struct npu_backend *b)
+{
+	(void)b;	/* the test owns the mock */
+}
+
+static const struct npu_backend_ops mock_ops = {
+	.name = "mock", .close = m_close, .caps = m_caps, .bo_alloc = m_alloc, .bo_free = m_free,
+	.submit = m_submit, .wait = m_wait, .max_job_descs = 100,
+};
+
+struct layer {
+	struct npu_conv_spec s;
+	int32_t mult[32];
+	int8_t shift[32];
+	int8_t w[32 * 3 * 3 * 16], in[10 * 10 * 16], out[10 * 10 * 32];
+};
+
+static void make_layer(struct layer *l)
+{
+	const char *why;
+
+	memset(l, 0, sizeof(*l));
+	l->s = (struct npu_conv_spec){.n = 1, .in_h = 10, .in_w = 10, .in_c = 16, .out_c = 32,
+		.kh = 3, .kw = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_top = 1,
+		.pad_left = 1, .pad_bottom = 1, .pad_right = 1, .groups = 1, .in_type = NPU_TYPE_INT8,
+		.w_type = NPU_TYPE_INT8, .out_type = NPU_TYPE_INT8, .rq_mode = NPU_RQ_FIXED,
+		.act_min = -128, .act_max = 127, .rq_mult = l->mult, .rq_shift = l->shift};
+	for (int i = 0; i < 32; i++)
+		l->mult[i] = 1 << 30;
+	assert_int_equal(npu_conv_spec_finish(&l->s, &why), 0);
+}
+
+static struct npu_device *open_mock(struct mock *m)
+{
+	struct npu_device *d;
+
+	memset(m, 0, sizeof(*m));
+	m->base.ops = &mock_ops;
+	assert_int_equal(npu_device_open_backend(&m->base, &d), NPU_OK);
+	return d;
+}
+
+static void test_allocation_failures(void **state)
+{
+	struct mock m;
+	struct layer l;
+	struct npu_conv_plan *p;
+	char why[200];
+
+	(void)state;
+	make_layer(&l);
+	for (int at = 1; at <= 4; at++) {
+		struct npu_device *d = open_mock(&m);
+
+		m.fail_alloc_at = at;
+		assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, &p, why, sizeof(why)), NPU_E_NOMEM);
+		assert_null(p);
+		assert_string_equal(why, "out of device memory");
+		assert_int_equal(m.live, 0);
+		npu_device_close(d);
+	}
+}
+
+static void test_job_failures(void **state)
+{
+	static const struct {
+		npu_status submit, wait;
+		uint32_t dev_err;
+		npu_status expect;
+		const char *msg;
+	} cases[] = {
+		{NPU_E_INVAL, NPU_OK, 0, NPU_E_INVAL, "refused job"},
+		{NPU_OK, NPU_E_TIMEOUT, 0, NPU_E_TIMEOUT, "job 1 of"},
+		{NPU_OK, NPU_OK, NPU_ERR_ADDRESS, NPU_E_DEVICE, "device error 8 (address)"},
+		{NPU_OK, NPU_OK, NPU_ERR_CHAN_PARAM, NPU_E_DEVICE, "channel parameter"},
+		{NPU_OK, NPU_OK, 0, NPU_OK, ""},
+	};
+	struct layer l;
+
+	(void)state;
+	make_layer(&l);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mock m;
+		struct npu_device *d = open_mock(&m);
+		struct npu_conv_plan *p;
+		struct npu_run_stats st;
+		char why[200] = "", msg[200] = "";
+
+		assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, &p, why, sizeof(why)), NPU_OK);
+		m.submit_status = cases[i].submit;
+		m.wait_status = cases[i].wait;
+		m.device_error = cases[i].dev_err;
+		assert_int_equal(npu_conv_plan_run(p, l.in, l.out, &st, msg, sizeof(msg)),
+				 cases[i].expect);
+		if (!strstr(msg, cases[i].msg))
+			fail_msg("case %zu: message '%s' lacks '%s'", i, msg, cases[i].msg);
+		if (cases[i].expect == NPU_OK) {
+			assert_int_equal(st.on_device, 1);
+			assert_int_equal(st.jobs, m.waits);
+			assert_int_equal(st.cycles, 1000ull * m.waits);
+			assert_true(st.descriptors >= 1);
+			assert_int_equal(st.macs, npu_conv_macs(&l.s));
+		}
+		npu_conv_plan_destroy(p);
+		assert_int_equal(m.live, 0);
+		npu_device_close(d);
+	}
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct mock m;
+	struct npu_device *d = open_mock(&m);
+	struct layer l;
+	struct npu_conv_plan *p = NULL;
+	char why[200];
+
+	(void)state;
+	make_layer(&l);
+	assert_int_equal(npu_conv_plan_create(NULL, &l.s, l.w, &p, why, sizeof(why)), NPU_E_INVAL);
+	assert_int_equal(npu_conv_plan_create(d, NULL, l.w, &p, why, sizeof(why)), NPU_E_INVAL);
+	assert_int_equal(npu_conv_plan_create(d, &l.s, NULL, &p, why, sizeof(why)), NPU_E_INVAL);
+	assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, NULL, why, sizeof(why)), NPU_E_INVAL);
+	l.s.groups = 3;	/* does not divide 16 */
+	assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, &p, why, sizeof(why)), NPU_E_INVAL);
+	assert_non_null(strstr(why, "groups"));
+	make_layer(&l);
+	/* a grouped 17x17 kernel: beyond the device, and not an im2col candidate */
+	l.s.groups = 2;
+	l.s.kh = l.s.kw = 17;
+	l.s.in_h = l.s.in_w = 17;
+	l.s.pad_top = l.s.pad_left = l.s.pad_bottom = l.s.pad_right = 0;
+	{
+		const char *r;
+		assert_int_equal(npu_conv_spec_finish(&l.s, &r), 0);
+	}
+	int8_t *w = calloc(npu_conv_w_elems(&l.s), 1);
+	assert_int_equal(npu_conv_plan_create(d, &l.s, w, &p, why, sizeof(why)), NPU_E_UNSUPPORTED);
+	assert_non_null(strstr(why, "kernel"));
+	assert_int_equal(m.live, 0);
+	assert_int_equal(npu_conv_plan_run(NULL, l.in, l.out, NULL, why, sizeof(why)), NPU_E_INVAL);
+	free(w);
+	npu_device_close(d);
+}
+
+/* A layer of many descriptors is cut into jobs of at most max_job_descs. */
+static void test_job_splitting(void **state)
+{
+	struct mock m;
+	struct npu_device *d = open_mock(&m);
+	struct npu_conv_spec s = {.n = 1, .in_h = 64, .in_w = 64, .in_c = 512, .out_c = 512,
+		.kh = 3, .kw = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_top = 1,
+		.pad_left = 1, .pad_bottom = 1, .pad_right = 1, .groups = 1, .in_type = NPU_TYPE_INT8,
+		.w_type = NPU_TYPE_INT8, .out_type = NPU_TYPE_INT32, .rq_mode = NPU_RQ_NONE};
+	struct npu_conv_plan *p;
+	struct npu_run_stats st;
+	char why[200] = "", msg[200] = "";
+	const char *r;
+
+	(void)state;
+	assert_int_equal(npu_conv_spec_finish(&s, &r), 0);
+	int8_t *w = calloc(npu_conv_w_elems(&s), 1), *in = calloc(npu_conv_in_elems(&s), 1);
+	int32_t *out = calloc(npu_conv_out_elems(&s), 4);
+	assert_int_equal(npu_conv_plan_create(d, &s, w, &p, why, sizeof(why)), NPU_OK);
+	assert_int_equal(npu_conv_plan_run(p, in, out, &st, msg, sizeof(msg)), NPU_OK);
+	assert_true(st.descriptors > 100);
+	assert_int_equal(st.jobs, (st.descriptors + 99) / 100);
+	assert_int_equal(m.submits, (int)st.jobs);
+	npu_conv_plan_destroy(p);
+	assert_int_equal(m.live, 0);
+	npu_device_close(d);
+	free(w);
+	free(in);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_allocation_failures),
+		cmocka_unit_test(test_job_failures),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_job_splitting),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
