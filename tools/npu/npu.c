@@ -17,7 +17,7 @@
 #define PROGRESS_AFTER_S 3.0
 
 struct options {
-	const char *cmd, *net, *backend, *trace;
+	const char *cmd, *net, *backend, *trace, *json_out;
 	int check, json, threads;
 	unsigned dram_bw, dram_latency;
 	struct npu_load_opts load;
@@ -42,6 +42,7 @@ static void usage(FILE *f)
 		"  --dram-latency N   simulator DRAM read latency in cycles\n"
 		"  --threads N        CPU threads (default: all cores)\n"
 		"  --json             machine-readable report on stdout\n"
+		"  --json-out FILE    the same report written to FILE, the table still printed\n"
 		"  --help             this text\n"
 		"\n"
 		"exit status: 0 success, 1 failure (including a check mismatch), 2 usage\n");
@@ -59,14 +60,15 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { O_BACKEND = 256, O_CHECK, O_SEED, O_TRACE, O_JSON, O_BW, O_LAT, O_THREADS,
-	       O_SIZE, O_HELP };
+	enum { O_BACKEND = 256, O_CHECK, O_SEED, O_TRACE, O_JSON, O_JSON_OUT, O_BW, O_LAT,
+	       O_THREADS, O_SIZE, O_HELP };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "trace", required_argument, NULL, O_TRACE },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "json-out", required_argument, NULL, O_JSON_OUT },
 		{ "dram-bw", required_argument, NULL, O_BW },
 		{ "dram-latency", required_argument, NULL, O_LAT },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -93,6 +95,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case O_TRACE:
 			o->trace = optarg;
+			break;
+		case O_JSON_OUT:
+			o->json_out = optarg;
 			break;
 		case O_JSON:
 			o->json = 1;
@@ -299,7 +304,7 @@ static json_t *json_dims(const int d[4])
 	return json_pack("[iiii]", d[0], d[1], d[2], d[3]);
 }
 
-static void print_json(npu_ctx *ctx, npu_net *net, int ran, npu_status st,
+static void print_json(FILE *f, npu_ctx *ctx, npu_net *net, int ran, npu_status st,
 		       const struct npu_device_info *dev, int have_dev)
 {
 	struct npu_net_totals t;
@@ -367,8 +372,8 @@ static void print_json(npu_ctx *ctx, npu_net *net, int ran, npu_status st,
 		if (st != NPU_OK)
 			json_object_set_new(root, "error", json_string(npu_ctx_last_error(ctx)));
 	}
-	json_dumpf(root, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
+	json_dumpf(root, f, JSON_INDENT(2));
+	fputc('\n', f);
 	json_decref(root);
 }
 
@@ -410,7 +415,7 @@ int main(int argc, char **argv)
 	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
 	if (summary) {
 		if (o.json)
-			print_json(ctx, net, 0, NPU_OK, &dev, have_dev);
+			print_json(stdout, ctx, net, 0, NPU_OK, &dev, have_dev);
 		else
 			print_summary(net);
 	} else {
@@ -421,9 +426,20 @@ int main(int argc, char **argv)
 		if (prog.shown && prog.tty)
 			fprintf(stderr, "\r\033[K");
 		if (o.json)
-			print_json(ctx, net, 1, st, &dev, have_dev);
+			print_json(stdout, ctx, net, 1, st, &dev, have_dev);
 		else
 			print_report(ctx, net, &dev, have_dev);
+		if (o.json_out) {
+			FILE *jf = fopen(o.json_out, "w");
+
+			if (!jf) {
+				fprintf(stderr, "npu: cannot write %s\n", o.json_out);
+				st = NPU_E_IO;
+			} else {
+				print_json(jf, ctx, net, 1, st, &dev, have_dev);
+				fclose(jf);
+			}
+		}
 		if (st != NPU_OK)
 			fprintf(stderr, "npu: %s (%s)\n", npu_ctx_last_error(ctx),
 				npu_strerror(st));
