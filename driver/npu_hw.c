@@ -19,6 +19,7 @@
 #define NPU_BAR_REGS		0	/* ivshmem registers (doorbell) */
 #define NPU_BAR_MEM		2	/* device memory */
 #define NPU_FLUSH_TIMEOUT_US	(2 * USEC_PER_SEC)
+#define NPU_FLUSH_SPIN_US	200
 #define NPU_RESET_TIMEOUT_US	(2 * USEC_PER_SEC)
 
 #define HDR(f)	(NPU_VPLAT_HDR_OFF + offsetof(struct npu_vplat_hdr, f))
@@ -102,9 +103,16 @@ int npu_hw_flush(struct npu_hw *hw)
 	spin_unlock_irq(&hw->wr_lock);
 	if (ret)
 		return ret;
-	ret = read_poll_timeout(npu_mem_rd32, head, (s32)(head - target) >= 0,
-				20, NPU_FLUSH_TIMEOUT_US, false, hw,
-				HDR(wq_head));
+	/*
+	 * The server usually answers within tens of microseconds: spin
+	 * briefly before sleeping between polls.
+	 */
+	ret = read_poll_timeout_atomic(npu_mem_rd32, head, (s32)(head - target) >= 0,
+				       2, NPU_FLUSH_SPIN_US, false, hw, HDR(wq_head));
+	if (ret)
+		ret = read_poll_timeout(npu_mem_rd32, head, (s32)(head - target) >= 0,
+					20, NPU_FLUSH_TIMEOUT_US, false, hw,
+					HDR(wq_head));
 	if (ret) {
 		spin_lock_irq(&hw->wr_lock);
 		hw->broken = true;

@@ -16,6 +16,7 @@ rm -f "$sock" "$stats" "$console" "$vlog"
 
 "$vplat" --socket "$sock" --stats "$stats" >"$vlog" 2>&1 &
 vpid=$!
+trap 'kill "$vpid" 2>/dev/null' EXIT
 for _ in $(seq 300); do
 	grep -q '^npu-vplat: listening' "$vlog" 2>/dev/null && break
 	kill -0 "$vpid" 2>/dev/null || break

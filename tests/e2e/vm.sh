@@ -11,6 +11,7 @@ sock=$out/npu.sock
 rm -f "$sock"
 "$vplat" --socket "$sock" -v >"$out/vplat.log" 2>&1 &
 vpid=$!
+trap 'kill "$vpid" 2>/dev/null' EXIT
 for _ in $(seq 300); do
 	[ -S "$sock" ] && grep -q listening "$out/vplat.log" 2>/dev/null && break
 	sleep 0.1
