@@ -11,10 +11,11 @@
 #   make vm         boot the virtual platform by hand (see README.md)
 
 GOALS := $(filter-out clean deps,$(or $(MAKECMDGOALS),all))
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: $(GOALS) deps clean
 $(GOALS): deps
-	+@$(MAKE) --no-print-directory -f mk/main.mk $@
+	+@$(MAKE) --no-print-directory -j$(NPROC) -f mk/main.mk $@
 
 deps:
 	@tools/install-deps.sh

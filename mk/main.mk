@@ -47,11 +47,17 @@ $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
-# Tests run one stage after another so their output stays readable.
+# Tests: build everything in parallel, then run the stages one after another
+# (fast and basic first) so their output stays readable.
+TEST_ORDER  := test-unit test-rtl test-sim test-examples test-san test-valgrind \
+               test-driver test-e2e
+TEST_RUN     = $(filter $(TEST_STAGES),$(TEST_ORDER)) $(filter-out $(TEST_ORDER),$(TEST_STAGES))
 test:
-	@set -e; for s in $(TEST_STAGES); do \
-		echo "=== $$s"; $(MAKE) --no-print-directory -f mk/main.mk $$s; \
-	done; echo "=== all test stages passed: $(TEST_STAGES)"
+	+@$(MAKE) --no-print-directory -f mk/main.mk -j$(NPROC) build
+	@set -e; start=$$(date +%s); for s in $(TEST_RUN); do \
+		t0=$$(date +%s); echo "=== $$s"; $(MAKE) --no-print-directory -f mk/main.mk $$s; \
+		echo "=== $$s passed in $$(( $$(date +%s) - t0 )) s"; \
+	done; echo "=== all test stages passed in $$(( $$(date +%s) - start )) s: $(TEST_RUN)"
 
 clean-extra:
 	$(if $(CLEAN_EXTRA),rm -rf $(CLEAN_EXTRA),@true)
