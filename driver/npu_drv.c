@@ -4,6 +4,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
@@ -61,7 +62,9 @@ static int npu_get_param_ioctl(struct drm_device *dev, void *data,
 	if (args->pad)
 		return -EINVAL;
 	if (args->param <= DRM_NPU_PARAM_CAP_MAX_DIM) {
-		args->value = ndev->hw.cap_regs[reg[args->param] / 4];
+		u32 i = array_index_nospec(args->param, DRM_NPU_PARAM_CAP_MAX_DIM + 1);
+
+		args->value = ndev->hw.cap_regs[reg[i] / 4];
 		return 0;
 	}
 	switch (args->param) {

@@ -91,6 +91,7 @@ struct npu_job {
 	u32 ndescs;
 	struct drm_gem_object **bos;	/* references held until completion */
 	u32 nbos;
+	u64 (*acl)[2];			/* nbos + 1 ranges for the escape accounting */
 
 	u32 ring_start;			/* first ring index (leading fence) */
 	u32 ring_count;			/* ndescs + 2 */

@@ -67,6 +67,7 @@ static void npu_job_release(struct dma_fence *f)
 
 	kvfree(job->descs);
 	kfree(job->bos);
+	kfree(job->acl);
 	dma_fence_free(f);
 }
 
@@ -128,14 +129,13 @@ static void npu_fence_desc(struct npu_device *ndev, union npu_desc *d,
 /* Writes a job into the ring (without moving RING_TAIL). job_lock held. */
 static void npu_job_write(struct npu_device *ndev, struct npu_job *job)
 {
-	u64 (*acl)[2];
+	u64 (*acl)[2] = job->acl;
 	union npu_desc f;
 	u32 i;
 
 	job->ring_start = ndev->ring_tail;
 
-	/* What the escape accounting lets this job touch. */
-	acl = kmalloc_array(job->nbos + 1, sizeof(*acl), GFP_KERNEL | __GFP_NOFAIL);
+	/* What the escape accounting lets this job touch: its BOs and stats. */
 	for (i = 0; i < job->nbos; i++) {
 		struct npu_bo *bo = to_npu_bo(job->bos[i]);
 
@@ -146,7 +146,6 @@ static void npu_job_write(struct npu_device *ndev, struct npu_job *job)
 	acl[i][1] = acl[i][0] + NPU_STATS_SLOT_BYTES;
 	npu_hw_acl_slot(&ndev->hw, job->slot, lower_32_bits(job->seqno), acl,
 			job->nbos + 1);
-	kfree(acl);
 
 	npu_fence_desc(ndev, &f, lower_32_bits(job->seqno - 1), 0,
 		       npu_stats_addr(ndev, job->slot, false));
@@ -485,7 +484,8 @@ int npu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 	job->err_index = ~0u;
 	job->descs = kvmalloc_array(job->ndescs, NPU_DESC_BYTES, GFP_KERNEL);
 	job->bos = kcalloc(max_t(u32, job->nbos, 1), sizeof(*job->bos), GFP_KERNEL);
-	if (!job->descs || !job->bos) {
+	job->acl = kmalloc_array(job->nbos + 1, sizeof(*job->acl), GFP_KERNEL);
+	if (!job->descs || !job->bos || !job->acl) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -559,6 +559,7 @@ err_free:
 	npu_job_put_bos(job);
 	kvfree(job->descs);
 	kfree(job->bos);
+	kfree(job->acl);
 	kfree(job);
 	return ret;
 }

@@ -15,8 +15,8 @@ cat > "$out/synth.ys" <<YS
 read_verilog -sv -lib hw/rtl/npu_sram.sv
 read_verilog -sv $pkg $srcs
 hierarchy -check -top npu_top
-synth -top npu_top -flatten
-tee -o $out/synth_stat.txt stat
+synth -top npu_top -noshare
+tee -o $out/synth_stat.txt stat -top npu_top
 YS
 start=$(date +%s)
 yosys -q -l "$out/synth.log" "$out/synth.ys" >/dev/null
