@@ -124,6 +124,7 @@ int e2e_test_fuzz(uint64_t seed, bool conv, unsigned ioctls, unsigned jobs);
 int e2e_test_rtt(unsigned n);
 int e2e_test_conv(uint64_t seed, unsigned cases);
 int e2e_test_hold(unsigned seconds);
+int e2e_test_orphan(void);
 int e2e_test_unbind(void);
 int e2e_test_escapes(void);
 

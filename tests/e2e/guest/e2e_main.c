@@ -13,7 +13,7 @@ static void usage(void)
 	printf("usage: npu-e2e TEST [args]\n"
 	       "  basic SEED | neg SEED | fault SEED CONV | multi SEED CONV\n"
 	       "  fuzz SEED CONV [IOCTLS [JOBS]]   (defaults 100000, 10000)\n"
-	       "  conv SEED [CASES] | rtt [N] | escapes | hold SECONDS | unbind\n");
+	       "  conv SEED [CASES] | rtt [N] | escapes | hold SECONDS | orphan | unbind\n");
 	exit(2);
 }
 
@@ -51,6 +51,8 @@ int main(int argc, char **argv)
 		fails = e2e_test_escapes();
 	else if (!strcmp(t, "hold"))
 		fails = e2e_test_hold((unsigned)arg_u64(argc, argv, 2, 5));
+	else if (!strcmp(t, "orphan"))
+		fails = e2e_test_orphan();
 	else if (!strcmp(t, "unbind"))
 		fails = e2e_test_unbind();
 	else

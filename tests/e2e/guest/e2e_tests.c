@@ -551,11 +551,35 @@ static int child_work(uint64_t seed, bool conv, const struct e2e_bo *foreign, in
 	return e2e_failures ? 1 : 0;
 }
 
+/* A process that dies (SIGKILL) with BOs, mappings and jobs in flight. */
+static void crash_child(void)
+{
+	struct e2e_dev d;
+	struct e2e_bo bo[4];
+	union npu_desc n[8];
+	int i;
+
+	if (e2e_open(&d))
+		_exit(1);
+	for (i = 0; i < 8; i++)
+		e2e_nop(&n[i], 0);
+	for (i = 0; i < 4; i++) {
+		if (e2e_bo_new(&d, (i + 1) * 65536, &bo[i]))
+			_exit(1);
+		memset(bo[i].map, i, bo[i].size);
+	}
+	for (i = 0; i < 20; i++)
+		e2e_submit(&d, n, 8, (uint32_t[]){ bo[0].handle, bo[1].handle }, 2, NULL, NULL);
+	kill(getpid(), SIGKILL);
+	_exit(1);
+}
+
 int e2e_test_multi(uint64_t seed, bool conv)
 {
 	struct e2e_dev d;
 	struct e2e_bo secret;
-	pid_t pid[3];
+	pid_t pid[3], crash;
+	uint64_t avail0, avail = 0, t0;
 	int i, st, nproc = 3;
 
 	printf("multi: seed %llu, %d processes\n", (unsigned long long)seed, nproc + 1);
@@ -584,6 +608,26 @@ int e2e_test_multi(uint64_t seed, bool conv)
 			break;
 	CHECK_EQ(i, (int)secret.size, "the secret BO is untouched");
 	e2e_bo_free(&d, &secret);
+
+	/* Nothing leaks when a process dies with BOs and jobs in flight. */
+	CHECK_EQ(e2e_get_param(&d, DRM_NPU_PARAM_MEM_AVAILABLE, &avail0), 0, "available");
+	fflush(stdout);
+	crash = fork();
+	if (crash == 0) {
+		close(d.fd);
+		crash_child();
+	}
+	CHECK(waitpid(crash, &st, 0) == crash && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	      "crash child status %#x", st);
+	t0 = e2e_now_ns();
+	do {	/* its jobs still hold their BOs until they complete */
+		CHECK_EQ(e2e_get_param(&d, DRM_NPU_PARAM_MEM_AVAILABLE, &avail), 0, "available");
+		if (avail == avail0)
+			break;
+		usleep(10000);
+	} while (e2e_now_ns() - t0 < 20000000000ull);
+	CHECK_EQ(avail, avail0, "device memory back after the process died");
+	CHECK_EQ(e2e_state("pending"), 0, "no jobs left behind");
 	e2e_close(&d);
 	return e2e_failures;
 }
@@ -591,6 +635,26 @@ int e2e_test_multi(uint64_t seed, bool conv)
 /* ------------------------------------------------------------------ */
 /* Unload / unbind                                                      */
 /* ------------------------------------------------------------------ */
+/* Leaves jobs on a stalled device and exits without waiting (rmmod next). */
+int e2e_test_orphan(void)
+{
+	struct e2e_dev d;
+	struct e2e_bo bo;
+	union npu_desc n[4];
+	int i;
+
+	if (e2e_open(&d))
+		return 1;
+	CHECK_EQ(e2e_bo_new(&d, 65536, &bo), 0, "BO");
+	for (i = 0; i < 4; i++)
+		e2e_nop(&n[i], 0);
+	CHECK_EQ(e2e_inject("delay 700"), 0, "delay");
+	for (i = 0; i < 8; i++)
+		CHECK_EQ(e2e_submit(&d, n, 4, &bo.handle, 1, NULL, NULL), 0, "submit");
+	printf("orphan: 8 jobs left pending, pending=%lld\n", e2e_state("pending"));
+	return e2e_failures;	/* exit closes the file with the jobs in flight */
+}
+
 int e2e_test_hold(unsigned seconds)
 {
 	struct e2e_dev d;

@@ -76,6 +76,11 @@ unload_reload() {
 	rmmod npu || return 1
 	[ ! -e /sys/module/npu ] || return 1
 	insmod /lib/modules/npu.ko || return 1
+	# Unload with jobs pending (their file already closed).
+	npu-e2e orphan || return 1
+	rmmod npu || return 1
+	echo "unload: rmmod with pending jobs and no open file succeeded"
+	insmod /lib/modules/npu.ko || return 1
 	npu-e2e basic "$seed"
 }
 
