@@ -22,11 +22,14 @@ start=$(date +%s)
 yosys -q -l "$out/synth.log" "$out/synth.ys" >/dev/null
 end=$(date +%s)
 stat=$out/synth_stat.txt
-cells=$(awk '/Number of cells:/ {print $4; exit}' "$stat")
-ffs=$(awk '/\$_(S?DFFE?|DFF|SDFF|DFFE|ALDFF|ADFF|SDFFE|SDFFCE|DLATCH)[_A-Z0-9]*_ / {n += $2} END {print n+0}' "$stat")
-latches=$(awk '/\$_DLATCH/ {n += $2} END {print n+0}' "$stat")
-srams=$(awk '/npu_sram/ {n += $2} END {print n+0}' "$stat")
+# totals: the section after "design hierarchy" counts the whole chip
+tot=$(sed -n '/=== design hierarchy ===/,$p' "$stat")
+cells=$(printf '%s\n' "$tot" | awk '/Number of cells:/ {print $4; exit}')
+ffs=$(printf '%s\n' "$tot" | awk '$1 ~ /^\$_(A|S)?DFF/ {n += $2} END {print n+0}')
+latches=$(printf '%s\n' "$tot" | awk '$1 ~ /^\$_DLATCH/ {n += $2} END {print n+0}')
+srams=$(printf '%s\n' "$tot" | awk '$1 == "npu_sram" || $1 ~ /npu_sram$/ {n += $2} END {print n+0}')
 echo "synth: npu_top (default configuration) in $((end - start)) s"
-echo "synth: $cells cells, $ffs flip-flops, $latches latches, $srams SRAM macros"
+echo "synth: $cells cells (gates and flip-flops; SRAM macros apart), $ffs flip-flops, $latches latches"
+echo "synth: $srams SRAM macro instances (npu_sram black boxes)"
 echo "synth: full statistics in $stat"
 [ "$latches" -eq 0 ] || { echo "synth: latches found" >&2; exit 1; }

@@ -22,7 +22,8 @@ module npu_acc #(
   input  logic [AW-1:0]      w_rd_addr,
   output logic [COLS*32-1:0] w_rd_data
 );
-  logic [COLS*32-1:0] rd [2];
+  // flat, not an unpacked array: Yosys 0.23 cannot connect ports to array elements
+  logic [2*COLS*32-1:0] rd;
   logic c_bank_q, w_bank_q;
 
   for (genvar b = 0; b < 2; b++) begin : g_bank
@@ -32,13 +33,13 @@ module npu_acc #(
       .clk,
       .wr_en(c_wr_en && (c_wr_bank == b[0])), .wr_addr(c_wr_addr), .wr_data(c_wr_data),
       .rd_en(c_sel || (w_rd_en && (w_rd_bank == b[0]))),
-      .rd_addr(c_sel ? c_rd_addr : w_rd_addr), .rd_data(rd[b]));
+      .rd_addr(c_sel ? c_rd_addr : w_rd_addr), .rd_data(rd[b*COLS*32 +: COLS*32]));
   end
 
   always_ff @(posedge clk) begin
     if (c_rd_en) c_bank_q <= c_rd_bank;
     if (w_rd_en) w_bank_q <= w_rd_bank;
   end
-  assign c_rd_data = rd[c_bank_q];
-  assign w_rd_data = rd[w_bank_q];
+  assign c_rd_data = c_bank_q ? rd[COLS*32 +: COLS*32] : rd[0 +: COLS*32];
+  assign w_rd_data = w_bank_q ? rd[COLS*32 +: COLS*32] : rd[0 +: COLS*32];
 endmodule

@@ -29,7 +29,8 @@ module npu_ibuf #(
   input  logic [SA-1:0]     rd_shift,
   output logic [ROWS*8-1:0] rd_data
 );
-  logic [ROWS*8-1:0] bank_rd [2][NB];
+  // flat, not an unpacked array: Yosys 0.23 cannot connect ports to array elements
+  logic [2*NB*ROWS*8-1:0] bank_rd;
   logic [BA-1:0]     ph_q;
   logic [SA-1:0]     sh_q;
   logic              set_q;
@@ -61,7 +62,8 @@ module npu_ibuf #(
 
       npu_sram #(.WIDTH(ROWS*8), .DEPTH(WORDS/NB)) u_sram (
         .clk, .wr_en(we), .wr_addr(wa), .wr_data(wd),
-        .rd_en(rd_en && (rd_set == s[0])), .rd_addr(ra), .rd_data(bank_rd[s][b]));
+        .rd_en(rd_en && (rd_set == s[0])), .rd_addr(ra),
+        .rd_data(bank_rd[(s*NB+b)*ROWS*8 +: ROWS*8]));
     end
   end
 
@@ -72,12 +74,15 @@ module npu_ibuf #(
   end
 
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [2*ROWS*8-1:0] pair;   // the upper half is shifted-out spare
+  logic [2*ROWS*8-1:0] pair;
+  logic [31:0]         i_lo, i_hi;   // bank indices in the flat vector   // the upper half is shifted-out spare
   /* verilator lint_on UNUSEDSIGNAL */
   logic [BA-1:0]       ph1;
   always_comb begin
     ph1 = ph_q + 1'b1;
-    pair = {bank_rd[set_q][ph1], bank_rd[set_q][ph_q]} >> (sh_q * 8);
+    i_lo = {31'd0, set_q} * NB + {{(32-BA){1'b0}}, ph_q};
+    i_hi = {31'd0, set_q} * NB + {{(32-BA){1'b0}}, ph1};
+    pair = {bank_rd[i_hi*ROWS*8 +: ROWS*8], bank_rd[i_lo*ROWS*8 +: ROWS*8]} >> (sh_q * 8);
     rd_data = pair[ROWS*8-1:0];
   end
 endmodule

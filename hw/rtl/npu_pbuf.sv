@@ -22,7 +22,8 @@ module npu_pbuf #(
   input  logic [NA-1:0]     rd_rec,
   output logic [COLS*128-1:0] rd_data    // record rd_rec + j in lane j
 );
-  logic [127:0] bank_rd [2][COLS];
+  // flat, not an unpacked array: Yosys 0.23 cannot connect ports to array elements
+  logic [2*COLS*128-1:0] bank_rd;
 
   for (genvar s = 0; s < 2; s++) begin : g_set
     for (genvar b = 0; b < COLS; b++) begin : g_bank
@@ -41,7 +42,8 @@ module npu_pbuf #(
       end
       npu_sram #(.WIDTH(128), .DEPTH(DEPTH / COLS)) u_sram (
         .clk, .wr_en(we), .wr_addr(wrec[NA-1:LB]), .wr_data(wr_data[off[CA-1:0]*128 +: 128]),
-        .rd_en(rd_en && (rd_set == s[0])), .rd_addr(rrec[NA-1:LB]), .rd_data(bank_rd[s][b]));
+        .rd_en(rd_en && (rd_set == s[0])), .rd_addr(rrec[NA-1:LB]),
+        .rd_data(bank_rd[(s*COLS+b)*128 +: 128]));
     end
   end
 
@@ -51,6 +53,10 @@ module npu_pbuf #(
     ph_q  <= rd_rec[LB-1:0];
     set_q <= rd_set;
   end
+  logic [LB-1:0] lane_bank [COLS];
   always_comb
-    for (int j = 0; j < COLS; j++) rd_data[j*128 +: 128] = bank_rd[set_q][ph_q + j[LB-1:0]];
+    for (int j = 0; j < COLS; j++) begin
+      lane_bank[j] = ph_q + j[LB-1:0];
+      rd_data[j*128 +: 128] = bank_rd[({31'd0, set_q} * COLS + {{(32-LB){1'b0}}, lane_bank[j]})*128 +: 128];
+    end
 endmodule

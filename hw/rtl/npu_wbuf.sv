@@ -23,7 +23,8 @@ module npu_wbuf #(
   input  logic [KA-1:0]     rd_block,
   output logic [BLK*8-1:0]  rd_data
 );
-  logic [BLK*8-1:0] set_rd [2];
+  // flat, not an unpacked array: Yosys 0.23 cannot connect ports to array elements
+  logic [2*BLK*8-1:0] set_rd;
 
   for (genvar s = 0; s < 2; s++) begin : g_set
     for (genvar b = 0; b < NBW; b++) begin : g_bank
@@ -38,11 +39,11 @@ module npu_wbuf #(
       npu_sram #(.WIDTH(BEAT*8), .DEPTH(BLOCKS)) u_sram (
         .clk, .wr_en(we), .wr_addr(wr_word[VA-1 -: KA]), .wr_data(wr_data),
         .rd_en(rd_en && (rd_set == s[0])), .rd_addr(rd_block),
-        .rd_data(set_rd[s][b*BEAT*8 +: BEAT*8]));
+        .rd_data(set_rd[s*BLK*8 + b*BEAT*8 +: BEAT*8]));
     end
   end
 
   logic set_q;
   always_ff @(posedge clk) if (rd_en) set_q <= rd_set;
-  assign rd_data = set_rd[set_q];
+  assign rd_data = set_q ? set_rd[BLK*8 +: BLK*8] : set_rd[0 +: BLK*8];
 endmodule

@@ -147,7 +147,7 @@ module npu_writeback #(
   assign w1p = sprow[w1_slot];
 
   logic [COLS-1:0] lane_valid;
-  logic [31:0]     lane_out [COLS];
+  logic [COLS*32-1:0] lane_out;   // flat: Yosys 0.23 cannot connect ports to array elements
   for (genvar k = 0; k < COLS; k++) begin : g_lane
     npu_requant u_rq (
       .clk, .en,
@@ -161,14 +161,14 @@ module npu_writeback #(
       .act_min(w1d[O_ACT_MIN +: 16]),
       .act_max(w1d[O_ACT_MAX +: 16]),
       .out_valid(lane_valid[k]),
-      .out(lane_out[k]));
+      .out(lane_out[k*32 +: 32]));
   end
 
   always_comb begin
     wr_data = '0;
     for (int k = 0; k < COLS; k++) begin
-      if (w4_i32) wr_data[k*32 +: 32] = lane_out[k];
-      else        wr_data[k*8 +: 8]   = lane_out[k][7:0];
+      if (w4_i32) wr_data[k*32 +: 32] = lane_out[k*32 +: 32];
+      else        wr_data[k*8 +: 8]   = lane_out[k*32 +: 8];
     end
   end
   assign wr_valid = w4_valid;
