@@ -381,6 +381,31 @@ int e2e_test_neg(uint64_t seed)
 		CHECK_EQ(w.status, DRM_NPU_JOB_OK, "status");
 	}
 
+	/* At most DRM_NPU_MAX_UNWAITED jobs per file not waited for. */
+	{
+		uint64_t *ids = calloc(DRM_NPU_MAX_UNWAITED, sizeof(*ids));
+		unsigned i, n = 0;
+
+		e2e_nop(&desc[0], 4);
+		for (i = 0; i < DRM_NPU_MAX_UNWAITED; i++) {
+			ret = e2e_submit(&d, desc, 1, NULL, 0, &ids[n], NULL);
+			if (ret) {
+				CHECK_EQ(ret, 0, "unwaited job %u", i);
+				break;
+			}
+			n++;
+		}
+		CHECK_EQ(e2e_submit(&d, desc, 1, NULL, 0, NULL, NULL), -EBUSY,
+			 "job %u without a WAIT", DRM_NPU_MAX_UNWAITED + 1);
+		for (i = 0; i < n; i++)
+			if (e2e_wait(&d, ids[i], 20000, &w, NULL, 0) || w.status != DRM_NPU_JOB_OK)
+				break;
+		CHECK_EQ(i, n, "waiting for the unwaited jobs");
+		CHECK_EQ(e2e_submit(&d, desc, 1, NULL, 0, &ids[0], NULL), 0, "submit after waiting");
+		CHECK_EQ(e2e_wait(&d, ids[0], 20000, &w, NULL, 0), 0, "wait");
+		free(ids);
+	}
+
 	e2e_bo_free(&d, &other);
 	e2e_bo_free(&d, &bo);
 	e2e_close(&d);
