@@ -137,10 +137,45 @@ static int npu_state_show(struct seq_file *m, void *unused)
 		seq_printf(m, "escapes %llu\naccesses %llu\ndev_irqs %llu\ndoorbells %llu\nsim_faults %llu\nsim_us %llu\n",
 			   st.escapes, st.accesses, st.irqs, st.doorbells, st.faults,
 			   div_u64(st.sim_ns, 1000));
+	if (!ndev->dead)
+		seq_printf(m, "irq_ack_us %llu\nirq_acks %llu\n",
+			   div_u64(st.irq_ack_ns, 1000), st.irq_acks);
 	mutex_unlock(&ndev->job_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(npu_state);
+
+/*
+ * A transport round trip without device work: a SCRATCH write and a flush
+ * (the write queue, the doorbell, the server's wake-up and its answer),
+ * 200 times; prints mean, min and max in microseconds.
+ */
+static int npu_ping_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = m->private;
+	u64 t, sum = 0, lo = U64_MAX, hi = 0;
+	int i, n = 200, ret = 0;
+
+	mutex_lock(&ndev->job_lock);
+	for (i = 0; i < n && !ndev->dead && !ret; i++) {
+		t = ktime_get_ns();
+		npu_hw_wr(&ndev->hw, NPU_REG_SCRATCH, i);
+		ret = npu_hw_flush(&ndev->hw);
+		t = ktime_get_ns() - t;
+		sum += t;
+		lo = min(lo, t);
+		hi = max(hi, t);
+	}
+	if (!ret && !ndev->dead && npu_hw_rd(&ndev->hw, NPU_REG_SCRATCH) != (u32)(n - 1))
+		ret = -EIO;
+	mutex_unlock(&ndev->job_lock);
+	if (ret || ndev->dead)
+		return ret ? ret : -ENODEV;
+	seq_printf(m, "pings %d\nping_mean_us %llu\nping_min_us %llu\nping_max_us %llu\n", n,
+		   div_u64(sum, n * 1000), div_u64(lo, 1000), div_u64(hi, 1000));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(npu_ping);
 
 /* Accepts "hang", "error", "delay <ms>", "clear". */
 static ssize_t npu_inject_write(struct file *f, const char __user *ubuf,
@@ -189,6 +224,8 @@ static void npu_debugfs_init(struct drm_minor *minor)
 			    &npu_state_fops);
 	debugfs_create_file("npu_inject", 0200, minor->debugfs_root, ndev,
 			    &npu_inject_fops);
+	debugfs_create_file("npu_ping", 0444, minor->debugfs_root, ndev,
+			    &npu_ping_fops);
 }
 
 static void npu_drm_release(struct drm_device *dev, void *unused)

@@ -242,6 +242,8 @@ int npu_hw_transport_stats(struct npu_hw *hw, struct npu_hw_transport_stats *st)
 	st->doorbells = npu_mem_rd64(hw, HDR(doorbells));
 	st->faults = npu_mem_rd64(hw, HDR(faults));
 	st->sim_ns = npu_mem_rd64(hw, HDR(sim_ns));
+	st->irq_ack_ns = npu_mem_rd64(hw, HDR(irq_ack_ns));
+	st->irq_acks = npu_mem_rd64(hw, HDR(irq_acks));
 	return 0;
 }
 

@@ -76,6 +76,7 @@ enum npu_hw_inject {
 int npu_hw_inject(struct npu_hw *hw, enum npu_hw_inject what, u32 arg);
 struct npu_hw_transport_stats {
 	u64 escapes, accesses, irqs, doorbells, faults, sim_ns;
+	u64 irq_ack_ns, irq_acks;
 };
 int npu_hw_transport_stats(struct npu_hw *hw, struct npu_hw_transport_stats *st);
 

@@ -102,7 +102,9 @@ struct npu_vplat_hdr {
 	__u64 doorbells;	/* server: doorbell wake-ups */
 	__u64 faults;		/* server: npu_sim_faults() */
 	__u64 sim_ns;		/* server: wall time spent simulating */
-	__u32 reserved[44];
+	__u64 irq_ack_ns;	/* server: sum of interrupt signalled -> IRQ_ACK applied */
+	__u64 irq_acks;		/* server: how many such intervals */
+	__u32 reserved[40];
 };
 
 struct npu_vplat_wq_entry {

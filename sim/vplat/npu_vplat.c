@@ -67,6 +67,7 @@ struct vplat {
 
 	uint64_t escapes, accesses, irqs, doorbells, writes, sim_ns;
 	uint64_t loops, drain_ns, publish_ns;	/* profile, printed with -v */
+	uint64_t irq_sent_ns, irq_ack_ns, irq_acks;	/* interrupt -> acknowledgement */
 	unsigned escape_msgs;
 	int verbose;
 	const char *stats_path;
@@ -116,6 +117,8 @@ static void publish(struct vplat *vp)
 	vp->hdr->doorbells = vp->doorbells;
 	vp->hdr->faults = npu_sim_faults(vp->sim);
 	vp->hdr->sim_ns = vp->sim_ns;
+	vp->hdr->irq_ack_ns = vp->irq_ack_ns;
+	vp->hdr->irq_acks = vp->irq_acks;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vp->hdr->publish_seq = vp->hdr->publish_seq + 1;
 }
@@ -187,7 +190,7 @@ static void apply(struct vplat *vp, uint32_t off, uint32_t val)
 		return;
 	case NPU_VPLAT_CMD_CLEAR_STATS:
 		vp->escapes = vp->accesses = 0;
-		vp->sim_ns = 0;
+		vp->sim_ns = vp->irq_ack_ns = vp->irq_acks = 0;
 		return;
 	default:
 		break;
@@ -213,8 +216,14 @@ static void apply(struct vplat *vp, uint32_t off, uint32_t val)
 		vp->ring_base = val;
 	else if (off == NPU_REG_RING_SIZE)
 		vp->ring_size = val;
-	else if (off == NPU_REG_IRQ_ACK)
+	else if (off == NPU_REG_IRQ_ACK) {
 		vp->irq_signalled = false;	/* re-signal if the line stays up */
+		if (vp->irq_sent_ns) {
+			vp->irq_ack_ns += now_ns() - vp->irq_sent_ns;
+			vp->irq_acks++;
+			vp->irq_sent_ns = 0;
+		}
+	}
 	else if (off == NPU_REG_RING_TAIL && vp->delay_ms) {
 		vp->delay_until_ns = now_ns() + vp->delay_ms * 1000000ull;
 		vp->delay_ms = 0;
@@ -294,6 +303,7 @@ static void signal_irq(struct vplat *vp)
 	if (write(vp->irq_fd, &one, sizeof(one)) != sizeof(one))
 		die("eventfd write: %s", strerror(errno));
 	vp->irqs++;
+	vp->irq_sent_ns = now_ns();
 }
 
 /* ------------------------------------------------------------------ */
@@ -309,8 +319,10 @@ static void print_stats(struct vplat *vp, const char *why)
 		(unsigned long long)vp->irqs, (unsigned long long)vp->accesses,
 		(unsigned long long)vp->escapes, (unsigned long long)faults);
 	if (vp->verbose)
-		fprintf(stderr, "npu-vplat: %llu loops, %.3f s applying writes, %.3f s publishing\n",
-			(unsigned long long)vp->loops, vp->drain_ns / 1e9, vp->publish_ns / 1e9);
+		fprintf(stderr, "npu-vplat: %llu loops, %.3f s applying writes, %.3f s publishing, "
+			"interrupt -> ack %.1f us on average\n", (unsigned long long)vp->loops,
+			vp->drain_ns / 1e9, vp->publish_ns / 1e9,
+			vp->irq_acks ? vp->irq_ack_ns / 1e3 / vp->irq_acks : 0.0);
 	if (vp->stats_path && (f = fopen(vp->stats_path, "w"))) {
 		fprintf(f, "cycles %llu\ndoorbells %llu\nirqs %llu\naccesses %llu\n"
 			"escapes %llu\nfaults %llu\n",

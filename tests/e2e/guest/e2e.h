@@ -106,6 +106,10 @@ void e2e_nop(union npu_desc *d, uint32_t tag);
 
 /* Debugfs of the device: value of "key" in npu_state, or -1. */
 long long e2e_state(const char *key);
+/* Value of key in another debugfs file of the device (e.g. npu_ping). */
+long long e2e_debugfs(const char *file, const char *key);
+/* Several keys from one read (a read of npu_ping runs the pings). */
+int e2e_debugfs_read(const char *file, const char *const *keys, long long *vals, int n);
 /* Writes a fault-injection command ("hang", "error", "delay N", "clear"). */
 int e2e_inject(const char *cmd);
 /* Writes a module parameter of npu (e.g. "timeout_ms"). */

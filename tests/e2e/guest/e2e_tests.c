@@ -812,7 +812,8 @@ int e2e_test_rtt(unsigned n)
 	union npu_desc nop;
 	struct drm_npu_wait w;
 	uint64_t *t, id, t0, sum = 0, cnt[NPU_NUM_COUNTERS], cycles = 0;
-	long long sim0 = e2e_state("sim_us"), sim1;
+	long long sim0 = e2e_state("sim_us"), sim1, ack0 = e2e_state("irq_ack_us"), ack1;
+	long long acks0 = e2e_state("irq_acks"), acks1;
 	unsigned i, ok = 0;
 
 	if (e2e_open(&d))
@@ -831,6 +832,8 @@ int e2e_test_rtt(unsigned n)
 		cycles += cnt[NPU_CNT_CYCLES];
 	}
 	sim1 = e2e_state("sim_us");
+	ack1 = e2e_state("irq_ack_us");
+	acks1 = e2e_state("irq_acks");
 	if (ok) {
 		qsort(t, ok, sizeof(*t), cmp_u64);
 		printf("E2E-RTT: submit->interrupt->wait of a 1-NOP job, n=%u: median %.1f us, "
@@ -842,6 +845,19 @@ int e2e_test_rtt(unsigned n)
 			printf("E2E-RTT: of which simulating the device: %.1f us per job "
 			       "(%.0f device cycles between the job's fences)\n",
 			       (double)(sim1 - sim0) / ok, (double)cycles / ok);
+		if (ack0 >= 0 && acks1 > acks0)
+			printf("E2E-RTT: interrupt signalled -> acknowledged (QEMU MSI-X delivery, "
+			       "handler, doorbell): %.1f us on average\n",
+			       (double)(ack1 - ack0) / (double)(acks1 - acks0));
+		{
+			static const char *const keys[] = { "ping_mean_us", "ping_min_us", "ping_max_us" };
+			long long v[3];
+
+			e2e_debugfs_read("npu_ping", keys, v, 3);
+			CHECK(v[0] > 0, "transport ping");
+			printf("E2E-RTT: transport ping (register write + flush, no device work, n=200): "
+			       "mean %lld us, min %lld us, max %lld us\n", v[0], v[1], v[2]);
+		}
 	}
 	free(t);
 	e2e_close(&d);

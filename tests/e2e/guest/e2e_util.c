@@ -207,20 +207,37 @@ static char *debugfs_path(const char *name)
 	return path;
 }
 
-long long e2e_state(const char *key)
+int e2e_debugfs_read(const char *file, const char *const *keys, long long *vals, int n)
 {
-	char *path = debugfs_path("npu_state");
+	char *path = debugfs_path(file);
 	char k[64];
-	long long v, r = -1;
+	long long v;
 	FILE *f;
+	int i;
 
+	for (i = 0; i < n; i++)
+		vals[i] = -1;
 	if (!path || !(f = fopen(path, "r")))
 		return -1;
 	while (fscanf(f, "%63s %lld", k, &v) == 2)
-		if (!strcmp(k, key))
-			r = v;
+		for (i = 0; i < n; i++)
+			if (!strcmp(k, keys[i]))
+				vals[i] = v;
 	fclose(f);
-	return r;
+	return 0;
+}
+
+long long e2e_debugfs(const char *file, const char *key)
+{
+	long long v;
+
+	e2e_debugfs_read(file, &key, &v, 1);
+	return v;
+}
+
+long long e2e_state(const char *key)
+{
+	return e2e_debugfs("npu_state", key);
 }
 
 int e2e_inject(const char *cmd)
