@@ -47,8 +47,11 @@ test-e2e: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
 
 # ResNet-18 (224x224) through libnpu -> libdrm -> npu.ko -> QEMU -> npu-vplat,
 # plus the round-trip figures; prints, does not judge.
-bench-e2e: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
-	E2E_MODE=bench tests/e2e/run.sh $(E2E_DIR)/bench $(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)
+bench-e2e: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT) $(B)/bin/npu
+	E2E_MODE=bench E2E_TIMEOUT=$${E2E_TIMEOUT:-1200} tests/e2e/run.sh $(E2E_DIR)/bench \
+		$(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)
+	@echo "--- the same network on the in-process simulator (no VM, no driver):"
+	$(B)/bin/npu run examples/resnet18.json --backend sim --check | tail -n 4
 
 vm: $(E2E_VMLINUX) $(E2E_INITRD) $(NPU_VPLAT)
 	tests/e2e/vm.sh $(E2E_DIR)/vm $(NPU_VPLAT) $(E2E_VMLINUX) $(E2E_INITRD)

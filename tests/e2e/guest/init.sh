@@ -100,6 +100,7 @@ run fault npu-e2e fault "$seed" "$conv"
 run multi npu-e2e multi "$seed" "$conv"
 [ "$conv" = 1 ] && run conv npu-e2e conv "$seed" "$n_conv"
 if [ "$conv" = 1 ]; then
+	run lib-auto npu-lib-e2e auto
 	run lib-layers npu-lib-e2e layers "$seed" "$n_lib"
 	run lib-lenet5 npu-lib-e2e net /tests/lenet5.json
 	run lib-resnet18-32x32 npu-lib-e2e net /tests/resnet18.json 32 32

@@ -7,6 +7,7 @@
  *                        (tiler, packing, jobs; lib/src/device.h) on the
  *                        drm backend, each output compared element by
  *                        element with npu_ref_conv
+ *   auto                 the default backend choice picks drm
  *   net FILE [H W]       a network description run with backend "drm" and
  *                        check mode (every conv/FC bit-exact with the
  *                        reference); prints cycles, utilization, wall time
@@ -248,6 +249,26 @@ static int test_net(const char *path, int h, int w)
 	return rc || t.mismatched || !t.device_layers || t.fallback_layers;
 }
 
+/* `auto` must pick the drm backend when its render node exists. */
+static int test_auto(void)
+{
+	npu_ctx *ctx;
+	char msg[256];
+	int fails = 0;
+
+	if (npu_ctx_open(NULL, &ctx, msg, sizeof(msg)) != NPU_OK) {
+		printf("CHECK FAILED auto: no context: %s\n", msg);
+		return 1;
+	}
+	printf("lib auto: backend %s (%s)\n", npu_ctx_backend(ctx), npu_ctx_backend_reason(ctx));
+	if (strcmp(npu_ctx_backend(ctx), "drm")) {
+		printf("CHECK FAILED auto picked %s, not drm\n", npu_ctx_backend(ctx));
+		fails++;
+	}
+	npu_ctx_close(ctx);
+	return fails;
+}
+
 int main(int argc, char **argv)
 {
 	int fails;
@@ -256,10 +277,12 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "layers"))
 		fails = test_layers(argc > 2 ? strtoull(argv[2], NULL, 0) : 1,
 				    argc > 3 ? atoi(argv[3]) : 30);
+	else if (argc >= 2 && !strcmp(argv[1], "auto"))
+		fails = test_auto();
 	else if (argc >= 3 && !strcmp(argv[1], "net"))
 		fails = test_net(argv[2], argc > 3 ? atoi(argv[3]) : 0, argc > 4 ? atoi(argv[4]) : 0);
 	else {
-		printf("usage: npu-lib-e2e layers SEED N | net FILE [H W]\n");
+		printf("usage: npu-lib-e2e layers SEED N | net FILE [H W] | auto\n");
 		return 2;
 	}
 	printf("npu-lib-e2e %s: %s\n", argv[1], fails ? "FAIL" : "PASS");
