@@ -3,7 +3,8 @@
 # they share.
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.SECONDARY:
+# Objects made on the way to a program stay (they are not "intermediate").
+.PRECIOUS: $(B)/%.o $(B)/%.a
 .SUFFIXES:
 
 B       ?= build

@@ -6,9 +6,18 @@ SIM_VFLAGS   := --cc --top-module npu_top -O3 --x-assign fast --x-initial fast \
                 --noassert --trace-fst -Wall --Mdir $(SIM_OBJ) \
                 -CFLAGS "-fPIC -O2 -std=c++17"
 VL_INC       := /usr/share/verilator/include
+# NPUSIM_PREBUILT=DIR uses the simulator built in DIR (the sanitizer build
+# links the regular one: Verilator's C++ needs no instrumenting).
+ifeq ($(NPUSIM_PREBUILT),)
 NPUSIM_A     := $(B)/sim/libnpusim.a
 NPUSIM_SO    := $(B)/sim/libnpusim.so
+else
+NPUSIM_A     := $(NPUSIM_PREBUILT)/sim/libnpusim.a
+NPUSIM_SO    := $(NPUSIM_PREBUILT)/sim/libnpusim.so
+endif
 NPUSIM_LIBS   = $(NPUSIM_A) -lstdc++ -lz -lpthread -lm
+
+ifeq ($(NPUSIM_PREBUILT),)
 
 $(SIM_OBJ)/Vnpu_top__ALL.a: $(HW_SOURCES)
 	@mkdir -p $(SIM_OBJ)
@@ -36,3 +45,4 @@ $(NPUSIM_SO): $(B)/sim/npu_sim.o $(SIM_OBJ)/Vnpu_top__ALL.a
 		$(SIM_OBJ)/verilated_threads.o -lz -lpthread
 
 build: $(NPUSIM_A) $(NPUSIM_SO)
+endif

@@ -14,5 +14,6 @@ test-sim: $(SIMT_PROGS)
 	@set -e; for t in $(SIMT_PROGS); do echo "--- $$t"; $$t; done
 
 TEST_STAGES += test-sim
-$(B)/tests/sim/test_hw_consistency.o: CFLAGS += -DNPU_REGS_PKG=\"$(HW_PKG)\"
+$(B)/tests/sim/test_hw_consistency.o: CFLAGS += -DNPU_REGS_PKG=\"$(abspath $(HW_PKG))\"
+$(B)/tests/sim/test_hw_consistency: $(HW_PKG)
 $(B)/tests/sim/test_lib_backends.o: CFLAGS += -DNPU_EXAMPLES_DIR=\"$(abspath examples)\"

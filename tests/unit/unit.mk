@@ -14,9 +14,12 @@ build: $(UNIT_PROGS)
 test-unit: $(UNIT_PROGS)
 	@set -e; for t in $(UNIT_PROGS); do echo "--- $$t"; $$t; done
 
+# The unit tests and the device/library tests, built with ASan + UBSan (the
+# Verilated simulator itself is linked from the regular build).
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-test-san:
-	+@$(MAKE) --no-print-directory -f mk/main.mk B=build/san OPT="-O1 -g" SAN="$(SAN_FLAGS)" test-unit
+test-san: $(NPUSIM_A) $(NPUSIM_SO)
+	+@$(MAKE) --no-print-directory -f mk/main.mk B=build/san OPT="-O1 -g" SAN="$(SAN_FLAGS)" \
+		NPUSIM_PREBUILT=$(abspath $(B)) test-unit test-sim
 
 # Valgrind is slow: the programs read NPU_TEST_QUICK to shrink random sweeps.
 test-valgrind: $(UNIT_PROGS)
