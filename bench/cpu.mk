@@ -12,3 +12,8 @@ $(BENCH_CPU): $(B)/bench/bench_cpu.o $(LIBNPU_A)
 bench-cpu: $(BENCH_CPU)
 	@mkdir -p $(B)/bench
 	$(BENCH_CPU) --json $(B)/bench/cpu.json
+
+# bench/bench.mk (read before this file) runs $(BENCH_CPU) in `make bench`;
+# its prerequisite list was expanded while BENCH_CPU was still empty, so
+# the dependency is added here.
+bench: $(BENCH_CPU)
