@@ -453,23 +453,57 @@ int e2e_test_fault(uint64_t seed, bool conv)
 	el = (e2e_now_ns() - t0) / 1000000;
 	CHECK(el >= 300, "delayed job finished after %llu ms", (unsigned long long)el);
 
-	/* Hang: the job times out, the device is reset, the one behind it runs. */
-	CHECK_EQ(e2e_set_param("timeout_ms", 400), 0, "set timeout");
-	timeouts0 = e2e_state("timeouts");
-	resets0 = e2e_state("resets");
-	CHECK_EQ(e2e_inject("hang"), 0, "inject hang");
-	t0 = e2e_now_ns();
-	CHECK_EQ(e2e_submit(&d, desc, 2, NULL, 0, &a, NULL), 0, "submit");
-	CHECK_EQ(e2e_submit(&d, desc, 3, NULL, 0, &b, NULL), 0, "submit");
-	CHECK_EQ(job_status(&d, a, 10000, &w), DRM_NPU_JOB_TIMEOUT, "hung job");
-	el = (e2e_now_ns() - t0) / 1000000;
-	CHECK(el >= 400 && el < 5000, "timeout after %llu ms", (unsigned long long)el);
-	CHECK_EQ(job_status(&d, b, 10000, &w), DRM_NPU_JOB_OK, "job queued behind the hang");
-	CHECK_EQ(e2e_submit(&d, desc, 4, NULL, 0, &c, NULL), 0, "submit");
-	CHECK_EQ(job_status(&d, c, 10000, &w), DRM_NPU_JOB_OK, "job after the reset");
-	CHECK_EQ(e2e_state("timeouts"), timeouts0 + 1, "timeouts counted");
-	CHECK_EQ(e2e_state("resets"), resets0 + 1, "resets counted");
-	CHECK_EQ(e2e_set_param("timeout_ms", old_timeout), 0, "restore timeout");
+	/*
+	 * Hang: the job times out, the device is reset, the job queued behind
+	 * it is replayed (a convolution when the datapath is tested: its
+	 * output must be exact), and the next job is correct.
+	 */
+	for (i = 0; i < 2; i++) {
+		uint64_t r = e2e_seed_state(seed + 77 + (uint64_t)i);
+		struct e2e_conv cc[2];
+		struct e2e_bo bo[2];
+		bool have[2] = { false, false };
+		char msg[160];
+		int k;
+
+		for (k = 0; conv && k < 2; k++)
+			have[k] = !e2e_conv_random(&r, &d.caps, 8, &cc[k]) &&
+				  !e2e_conv_place(&d, &cc[k], &bo[k]);
+		CHECK_EQ(e2e_set_param("timeout_ms", 400), 0, "set timeout");
+		timeouts0 = e2e_state("timeouts");
+		resets0 = e2e_state("resets");
+		CHECK_EQ(e2e_inject("hang"), 0, "inject hang");
+		t0 = e2e_now_ns();
+		CHECK_EQ(e2e_submit(&d, desc, 2, NULL, 0, &a, NULL), 0, "submit");
+		if (have[0])
+			CHECK_EQ(e2e_submit(&d, &cc[0].desc, 1, &bo[0].handle, 1, &b, NULL), 0, "submit");
+		else
+			CHECK_EQ(e2e_submit(&d, desc, 3, NULL, 0, &b, NULL), 0, "submit");
+		CHECK_EQ(job_status(&d, a, 10000, &w), DRM_NPU_JOB_TIMEOUT, "hung job");
+		el = (e2e_now_ns() - t0) / 1000000;
+		CHECK(el >= 400 && el < 5000, "timeout after %llu ms", (unsigned long long)el);
+		CHECK_EQ(job_status(&d, b, 20000, &w), DRM_NPU_JOB_OK, "job queued behind the hang");
+		if (have[0])
+			CHECK(e2e_conv_compare(&cc[0], &bo[0], msg, sizeof(msg)) == 0,
+			      "replayed conv: %s", msg);
+		if (have[1]) {
+			CHECK_EQ(e2e_submit(&d, &cc[1].desc, 1, &bo[1].handle, 1, &c, NULL), 0, "submit");
+			CHECK_EQ(job_status(&d, c, 20000, &w), DRM_NPU_JOB_OK, "conv after the reset");
+			CHECK(e2e_conv_compare(&cc[1], &bo[1], msg, sizeof(msg)) == 0,
+			      "conv after the reset: %s", msg);
+		} else {
+			CHECK_EQ(e2e_submit(&d, desc, 4, NULL, 0, &c, NULL), 0, "submit");
+			CHECK_EQ(job_status(&d, c, 10000, &w), DRM_NPU_JOB_OK, "job after the reset");
+		}
+		CHECK_EQ(e2e_state("timeouts"), timeouts0 + 1, "timeouts counted");
+		CHECK_EQ(e2e_state("resets"), resets0 + 1, "resets counted");
+		CHECK_EQ(e2e_set_param("timeout_ms", old_timeout), 0, "restore timeout");
+		for (k = 0; k < 2; k++)
+			if (have[k]) {
+				e2e_bo_free(&d, &bo[k]);
+				e2e_conv_free(&cc[k]);
+			}
+	}
 
 	/* A device-detected error in a descriptor (bad channel parameters). */
 	if (conv) {
