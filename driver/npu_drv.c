@@ -35,7 +35,7 @@ DEFINE_DRM_GEM_FOPS(npu_fops);
 
 unsigned int npu_timeout_ms = 2000;
 module_param_named(timeout_ms, npu_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "time a job may run before the device is reset (ms, default 2000)");
+MODULE_PARM_DESC(timeout_ms, "time a job may run before the device is reset (ms, default 2000, at least 10)");
 
 static int npu_get_param_ioctl(struct drm_device *dev, void *data,
 			       struct drm_file *file)

@@ -40,6 +40,7 @@
 #define NPU_STATS_END_OFF	256u
 
 extern unsigned int npu_timeout_ms;
+#define NPU_TIMEOUT_MIN_MS	10u	/* smaller timeout_ms values count as this */
 
 struct npu_device {
 	struct drm_device drm;

@@ -13,6 +13,8 @@
 #include <linux/log2.h>
 #include <linux/pci.h>
 
+#include <drm/drm_managed.h>
+
 #include "npu_drv.h"
 #include "npu_vplat.h"
 
@@ -50,11 +52,10 @@ static void npu_hw_doorbell(struct npu_hw *hw)
 /* Queues one entry; the server applies entries in order. */
 static void npu_hw_queue(struct npu_hw *hw, u32 off, u32 val)
 {
-	unsigned long flags;
 	u32 slot, head;
 	ktime_t deadline;
 
-	spin_lock_irqsave(&hw->wr_lock, flags);
+	mutex_lock(&hw->wr_lock);
 	if (hw->broken)
 		goto out;
 	head = npu_mem_rd32(hw, HDR(wq_head));
@@ -69,7 +70,7 @@ static void npu_hw_queue(struct npu_hw *hw, u32 off, u32 val)
 				dev_err(&hw->pdev->dev, "write queue stuck\n");
 				goto out;
 			}
-			udelay(10);
+			usleep_range(10, 50);
 		}
 	}
 	slot = NPU_VPLAT_WQ_OFF + (hw->wq_tail % NPU_VPLAT_WQ_ENTRIES) *
@@ -82,7 +83,7 @@ static void npu_hw_queue(struct npu_hw *hw, u32 off, u32 val)
 	wmb();
 	npu_hw_doorbell(hw);
 out:
-	spin_unlock_irqrestore(&hw->wr_lock, flags);
+	mutex_unlock(&hw->wr_lock);
 }
 
 void npu_hw_wr(struct npu_hw *hw, u32 off, u32 val)
@@ -97,10 +98,10 @@ int npu_hw_flush(struct npu_hw *hw)
 	u32 target, head;
 	int ret;
 
-	spin_lock_irq(&hw->wr_lock);
+	mutex_lock(&hw->wr_lock);
 	target = hw->wq_tail;
 	ret = hw->broken ? -EIO : 0;
-	spin_unlock_irq(&hw->wr_lock);
+	mutex_unlock(&hw->wr_lock);
 	if (ret)
 		return ret;
 	/*
@@ -114,9 +115,9 @@ int npu_hw_flush(struct npu_hw *hw)
 					20, NPU_FLUSH_TIMEOUT_US, false, hw,
 					HDR(wq_head));
 	if (ret) {
-		spin_lock_irq(&hw->wr_lock);
+		mutex_lock(&hw->wr_lock);
 		hw->broken = true;
-		spin_unlock_irq(&hw->wr_lock);
+		mutex_unlock(&hw->wr_lock);
 		dev_err(&hw->pdev->dev, "device does not answer (write queue %u/%u)\n",
 			head, target);
 	}
@@ -260,7 +261,9 @@ int npu_hw_probe(struct npu_hw *hw, struct pci_dev *pdev)
 	int ret;
 
 	hw->pdev = pdev;
-	spin_lock_init(&hw->wr_lock);
+	ret = drmm_mutex_init(&hw_to_npu_dev(hw)->drm, &hw->wr_lock);
+	if (ret)
+		return ret;
 
 	if (!(pci_resource_flags(pdev, NPU_BAR_REGS) & IORESOURCE_MEM) ||
 	    !(pci_resource_flags(pdev, NPU_BAR_MEM) & IORESOURCE_MEM))

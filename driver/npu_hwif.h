@@ -13,7 +13,7 @@
 #define NPU_HWIF_H
 
 #include <linux/pci.h>
-#include <linux/spinlock.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 #include "npu_hw_check.h"
@@ -26,7 +26,7 @@ struct npu_hw {
 	u64 mem_size;
 	int irq;
 
-	spinlock_t wr_lock;		/* the write queue */
+	struct mutex wr_lock;		/* the write queue (process context only) */
 	u32 wq_tail;
 	bool broken;			/* the transport stopped answering */
 
@@ -40,6 +40,7 @@ int npu_hw_probe(struct npu_hw *hw, struct pci_dev *pdev);
 int npu_hw_irq_init(struct npu_hw *hw, irq_handler_t thread_fn, void *data);
 void npu_hw_irq_fini(struct npu_hw *hw, void *data);
 
+/* Register access; npu_hw_wr() may sleep (process context). */
 u32 npu_hw_rd(struct npu_hw *hw, u32 off);
 void npu_hw_wr(struct npu_hw *hw, u32 off, u32 val);
 /* Waits until every earlier npu_hw_wr() took effect; 0 or -ETIMEDOUT. */

@@ -163,13 +163,20 @@ static void npu_ring_doorbell(struct npu_device *ndev)
 	npu_hw_wr(&ndev->hw, NPU_REG_RING_TAIL, ndev->ring_tail);
 }
 
+/* The module parameter, at least NPU_TIMEOUT_MIN_MS. */
+static unsigned long npu_timeout_jiffies(void)
+{
+	return msecs_to_jiffies(max_t(unsigned int, READ_ONCE(npu_timeout_ms),
+				      NPU_TIMEOUT_MIN_MS));
+}
+
 static void npu_timeout_arm(struct npu_device *ndev)
 {
 	unsigned long deadline, now = jiffies;
 
 	if (ndev->dead || list_empty(&ndev->pending))
 		return;
-	deadline = ndev->head_start + msecs_to_jiffies(READ_ONCE(npu_timeout_ms));
+	deadline = ndev->head_start + npu_timeout_jiffies();
 	mod_delayed_work(system_wq, &ndev->timeout_work,
 			 time_after(deadline, now) ? deadline - now : 0);
 }
@@ -354,7 +361,7 @@ static void npu_timeout_work(struct work_struct *work)
 	job = list_first_entry_or_null(&ndev->pending, struct npu_job, node);
 	if (!job)
 		goto out;
-	deadline = ndev->head_start + msecs_to_jiffies(READ_ONCE(npu_timeout_ms));
+	deadline = ndev->head_start + npu_timeout_jiffies();
 	if (time_before(jiffies, deadline)) {
 		npu_timeout_arm(ndev);
 		goto out;

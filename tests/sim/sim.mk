@@ -14,6 +14,9 @@ test-sim: $(SIMT_PROGS)
 	@set -e; for t in $(SIMT_PROGS); do echo "--- $$t"; $$t; done
 
 TEST_STAGES += test-sim
+# under valgrind too (quick mode): the harness, the sim backend, the device layer
+VALGRIND_PROGS += $(B)/tests/sim/test_sim_smoke $(B)/tests/sim/test_sim_errors \
+                  $(B)/tests/sim/test_lib_backends
 $(B)/tests/sim/test_hw_consistency.o: CFLAGS += -DNPU_REGS_PKG=\"$(abspath $(HW_PKG))\"
 $(B)/tests/sim/test_hw_consistency: $(HW_PKG)
 $(B)/tests/sim/test_lib_backends.o: CFLAGS += -DNPU_EXAMPLES_DIR=\"$(abspath examples)\"

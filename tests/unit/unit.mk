@@ -22,8 +22,10 @@ test-san: $(NPUSIM_A) $(NPUSIM_SO)
 		NPUSIM_PREBUILT=$(abspath $(B)) test-unit test-sim
 
 # Valgrind is slow: the programs read NPU_TEST_QUICK to shrink random sweeps.
-test-valgrind: $(UNIT_PROGS)
-	@set -e; for t in $(UNIT_PROGS); do echo "--- valgrind $$t"; \
+# Other fragments add programs to VALGRIND_PROGS (the device tests do).
+VALGRIND_PROGS += $(UNIT_PROGS)
+test-valgrind: $(VALGRIND_PROGS)
+	@set -e; for t in $(VALGRIND_PROGS); do echo "--- valgrind $$t"; \
 		NPU_TEST_QUICK=1 valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite $$t; done
 
