@@ -40,3 +40,8 @@ test-driver:
 	@echo "test-driver: W=1 and sparse clean (kernel $(KVER))"
 
 TEST_STAGES += test-driver
+# The VM end-to-end test (tests/e2e/e2e.mk) after it; it needs the simulator
+# library of sim/sim.mk.
+ifneq ($(wildcard sim/sim.mk),)
+TEST_STAGES += test-e2e
+endif
