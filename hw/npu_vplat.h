@@ -31,8 +31,15 @@
  * has taken effect and the mirror shows it (a flush, like a read-back of a
  * posted MMIO write on a real card). Indices are free running (mod 2^32).
  *
+ * Interrupts: the device's line is level-triggered, MSI-X is not. The
+ * server sends one MSI when the line rises, and another one after applying
+ * an IRQ_ACK that leaves the line up (new events between the driver's read
+ * of IRQ_STATUS and its ack). A driver acks the bits it read, flushes, and
+ * only then reads FENCE_SEQNO, so no completion is lost.
+ *
  * Entries with offset >= NPU_VPLAT_CMD_BASE are commands for the server
- * (fault injection for tests), ordered with the register writes.
+ * (fault injection for tests), ordered with the register writes. A hung
+ * device consumes (and ignores) queued writes, so flushes still return.
  *
  * Escape counting (tests): when hdr.acl_enable is 1, the server checks every
  * device memory access the simulator reports (npu_sim_set_access_hook)
@@ -84,7 +91,7 @@
 #define NPU_VPLAT_CMD_ERROR	0x10001u
 /* After the next RING_TAIL write the device stalls for `value` ms. */
 #define NPU_VPLAT_CMD_DELAY	0x10002u
-/* Zero hdr.escapes and hdr.accesses. */
+/* Zero hdr.escapes, hdr.accesses and the timing statistics. */
 #define NPU_VPLAT_CMD_CLEAR_STATS 0x10003u
 
 struct npu_vplat_hdr {

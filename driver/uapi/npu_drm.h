@@ -75,7 +75,7 @@ enum drm_npu_param {
 	DRM_NPU_PARAM_CAP_DESC,
 	DRM_NPU_PARAM_CAP_MAX_DIM,
 	DRM_NPU_PARAM_MEM_SIZE,		/* bytes of device memory */
-	DRM_NPU_PARAM_MEM_AVAILABLE,	/* bytes the driver can hand out as BOs (total) */
+	DRM_NPU_PARAM_MEM_AVAILABLE,	/* bytes of device memory not allocated now */
 	DRM_NPU_PARAM_MAX_JOB_DESCS,	/* max desc_count of one SUBMIT */
 	DRM_NPU_PARAM_MAX_JOB_BOS,	/* max bo_count of one SUBMIT */
 	DRM_NPU_PARAM_JOB_TIMEOUT_MS,	/* current timeout of one job */
