@@ -23,5 +23,13 @@ test-examples: $(API_EXAMPLE) $(NPU_CLI)
 	if $(NPU_CLI) run $(B)/bad.json --backend cpu 2>$(B)/bad.err; then exit 1; fi; \
 	grep -q 'bad.json:2:' $(B)/bad.err; \
 	echo "examples and CLI: ok"
+	@# on the simulated device, every layer checked: depthwise (MobileNet), the FC
+	@# identities (the 20x20 kernel goes through im2col), raw weight files
+	@set -e; for n in tiny_raw fc_identity lenet5 mobilenet_v1; do \
+		$(NPU_CLI) run examples/$$n.json --backend sim --check > $(B)/$$n.sim.txt || \
+			{ cat $(B)/$$n.sim.txt; exit 1; }; \
+		grep -q ' 0 mismatched' $(B)/$$n.sim.txt; \
+		grep -q ' 0 fallback' $(B)/$$n.sim.txt; \
+		echo "$$n on the simulator: $$(grep '^device:' $(B)/$$n.sim.txt)"; done
 
 TEST_STAGES += test-examples
