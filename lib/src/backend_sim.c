@@ -212,13 +212,19 @@ static struct pending *job_of_index(struct sim_backend *s, uint32_t idx)
 	return NULL;
 }
 
-/* Runs the device until its interrupt, handles it; 0, or -1 on a timeout/hang. */
+/*
+ * Runs the device until its interrupt and handles it (0), or for `budget`
+ * cycles without one (1), or until it went idle without one (-1: a job that
+ * cannot complete, never expected).
+ */
 static int service(struct sim_backend *s, uint64_t budget)
 {
 	uint64_t ran;
 	enum npu_sim_stop why = s->api.run(s->sim, budget, &ran);
 	uint32_t irq;
 
+	if (why == NPU_SIM_STOP_LIMIT)
+		return 1;
 	if (why != NPU_SIM_STOP_IRQ)
 		return -1;
 	irq = s->api.reg_read(s->sim, NPU_REG_IRQ_STATUS);
@@ -279,7 +285,7 @@ static npu_status sim_submit(struct npu_backend *b, const union npu_desc *d, siz
 	/* room in the ring: older jobs complete first */
 	while (ring_used(s) + n + 1 >= RING_ENTRIES)
 		if (service(s, 1ull << 32))
-			return NPU_E_TIMEOUT;
+			return NPU_E_TIMEOUT;	/* the device stopped making progress */
 	if (s->n_jobs == s->cap_jobs) {
 		size_t nc = s->cap_jobs ? 2 * s->cap_jobs : 8;
 		struct pending *pj = realloc(s->jobs, nc * sizeof(*pj));
@@ -326,9 +332,11 @@ static npu_status sim_wait(struct npu_backend *b, uint64_t job, int64_t timeout_
 		return NPU_E_INVAL;
 	while (!p->done) {
 		/* run in slices so the wall-clock timeout is honoured */
-		if (service(s, 4u << 20) && (timeout_ns >= 0 && wall() > deadline))
-			return NPU_E_TIMEOUT;
-		if (timeout_ns >= 0 && wall() > deadline && !p->done)
+		int r = service(s, 4u << 20);
+
+		if (r < 0)
+			return NPU_E_DEVICE;	/* idle, yet the job's fence never came */
+		if (!p->done && timeout_ns >= 0 && wall() > deadline)
 			return NPU_E_TIMEOUT;
 	}
 	if (res)
