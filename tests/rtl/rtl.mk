@@ -1,5 +1,5 @@
 # RTL unit tests: single blocks Verilated on their own (requantizer, MAC
-# array) and driven from C through thin shims.
+# array, DMA read engine) and driven from C through thin shims.
 RTL_UNIT_VFLAGS := --cc -O3 --x-assign fast --x-initial fast -Wall
 
 define rtl_unit
@@ -23,6 +23,7 @@ endef
 RTL_UNIT_PROGS :=
 $(eval $(call rtl_unit,npu_requant,rq_shim,test_rtl_requant))
 $(eval $(call rtl_unit,npu_mac_array,mac_shim,test_rtl_mac))
+$(eval $(call rtl_unit,npu_dma_rd,dma_shim,test_rtl_dma))
 
 $(B)/tests/rtl/%.o: CFLAGS += -Itests/rtl
 
