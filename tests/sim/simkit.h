@@ -59,6 +59,18 @@ union npu_desc kit_fence(struct kit *k);
 int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const void *w,
 	     void *out, struct kit_result *res);
 
+/* The tests' random numbers: a 64-bit LCG, seeded and reproducible. */
+static inline uint32_t kit_rand(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*state >> 33);
+}
+
+static inline int kit_pick(uint64_t *state, int lo, int hi)
+{
+	return lo + (int)(kit_rand(state) % (uint32_t)(hi - lo + 1));
+}
+
 uint64_t kit_seed(void);
 int kit_quick(void);
 

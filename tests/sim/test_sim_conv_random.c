@@ -19,13 +19,12 @@ static uint64_t rng;
 
 static uint32_t rnd(void)
 {
-	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-	return (uint32_t)(rng >> 33);
+	return kit_rand(&rng);
 }
 
 static int pick(int lo, int hi)
 {
-	return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
+	return kit_pick(&rng, lo, hi);
 }
 
 struct cfg {
