@@ -4,9 +4,9 @@
  * (cpu_conv.c) and the AVX2 kernels (cpu_avx2.c), and visible to the unit
  * tests so they can check each kernel against the reference directly.
  *
- * Every method works on int16 copies with the zero points already
- * subtracted: (in - in_zp) is in [-255, 255] and (w - w_zp) fits int16 for
- * any w_zp the methods accept, so an int16 x int16 -> int32 multiply-add
+ * Every method but CPU_DIRECT works on int16 copies with the zero points
+ * already subtracted: (in - in_zp) is in [-255, 255] and (w - w_zp) fits
+ * int16 whenever |w_zp| <= 32512, so an int16 x int16 -> int32 multiply-add
  * (vpmaddwd) is exact and padded taps are simply zeros in the input copy.
  */
 #ifndef NPU_CPU_INTERNAL_H

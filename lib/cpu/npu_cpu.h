@@ -14,8 +14,14 @@
  * Same semantics as npu_ref_conv(): NHWC input, OHWI weights, NHWC output,
  * any dtype / rq_mode / groups / dilation / padding / stride combination.
  * s must have been completed by npu_conv_spec_finish(). threads <= 0 means
- * one thread per online core; small convolutions use fewer threads than
- * asked for because starting a thread would cost more than it saves.
+ * one thread per online core; a convolution gets at most one thread per 4M
+ * MACs, because starting a thread (~50 us) would cost more than it saves.
+ * Threads are started and joined within the call.
+ *
+ * Scratch: an int16 copy of the zero-padded input (2 bytes per element of
+ * the padded image; for a 1x1 kernel only the sampled pixels) plus one
+ * packed block of 16 output channels' weights per thread (a depthwise
+ * convolution packs all its weights, 2 bytes each).
  *
  * Returns 0 on success. Returns -ENOMEM if a scratch allocation fails, and
  * -EINVAL if s is not a spec npu_conv_spec_finish() accepts (or its out_h /
