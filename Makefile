@@ -17,8 +17,10 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 $(GOALS): deps
 	+@$(MAKE) --no-print-directory -j$(NPROC) -f mk/main.mk $@
 
+# `make run` alone needs only the compilers, Verilator and the library's deps.
+DEPS_PROFILE := $(if $(filter-out run,$(GOALS)),all,run)
 deps:
-	@tools/install-deps.sh
+	@tools/install-deps.sh $(DEPS_PROFILE)
 
 clean:
 	rm -rf build

@@ -1,11 +1,19 @@
 #!/bin/sh
 # Installs the Debian 12 packages the project needs. Idempotent and quiet when
 # everything is already there; the Makefile calls it before building.
+#   install-deps.sh run    what `make run` needs (compilers, Verilator, the library's deps)
+#   install-deps.sh [all]  everything: tests, driver, virtual platform, synthesis, benchmarks
 set -eu
 
-PKGS="build-essential pkg-config verilator yosys libcmocka-dev libdrm-dev \
-libjansson-dev libdnnl-dev linux-headers-amd64 linux-image-amd64 \
+RUN_PKGS="build-essential pkg-config verilator zlib1g-dev libjansson-dev libdrm-dev"
+ALL_PKGS="$RUN_PKGS yosys libcmocka-dev libdnnl-dev linux-headers-amd64 linux-image-amd64 \
 qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils"
+
+case "${1:-all}" in
+run) PKGS=$RUN_PKGS ;;
+all) PKGS=$ALL_PKGS ;;
+*) echo "usage: $0 [run|all]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -9,5 +9,5 @@ $(NPU_CLI): $(B)/tools/npu/npu.o $(LIBNPU_A)
 
 build: $(NPU_CLI)
 
-run: build
+run: $(NPU_CLI) $(NPUSIM_SO)
 	$(NPU_CLI) run examples/resnet18.json --backend sim --check
