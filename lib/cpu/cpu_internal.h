@@ -80,6 +80,8 @@ struct cpu_plan {
 
 	int32_t *bias;		/* K + CPU_NR entries, 0 past K */
 	int32_t *wzp;		/* K + CPU_NR entries */
+	void *scratch;		/* the block all of the above are carved from */
+	int scratch_cached;	/* it is the calling thread's cached block */
 
 	size_t m;		/* output pixels over the whole batch */
 	size_t ohw;		/* output pixels per image */

@@ -21,7 +21,9 @@
  * Scratch: an int16 copy of the zero-padded input (2 bytes per element of
  * the padded image; for a 1x1 kernel only the sampled pixels) plus one
  * packed block of 16 output channels' weights per thread (a depthwise
- * convolution packs all its weights, 2 bytes each).
+ * convolution packs all its weights, 2 bytes each). The calling thread
+ * keeps this block for its next call (fresh pages are expensive to fault
+ * in); it is freed when the thread exits or by npu_cpu_release_scratch().
  *
  * Returns 0 on success. Returns -ENOMEM if a scratch allocation fails, and
  * -EINVAL if s is not a spec npu_conv_spec_finish() accepts (or its out_h /
@@ -32,6 +34,9 @@
  */
 int npu_cpu_conv(const struct npu_conv_spec *s, const void *in, const void *w,
 		 void *out, int threads);
+
+/* Frees the calling thread's cached scratch block now (see above). */
+void npu_cpu_release_scratch(void);
 
 /* Which kernels npu_cpu_conv_isa() may use. */
 enum npu_cpu_isa {

@@ -540,6 +540,29 @@ static void test_extreme_operands(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* The cached scratch block: reused across shapes, released, allocated again. */
+static void test_scratch_reuse(void **state)
+{
+	struct rng r = { g_seed ^ 0x5c };
+	int i, failures = 0;
+
+	(void)state;
+	for (i = 0; i < 12; i++) {
+		struct conv_case c;
+
+		/* alternate big and small so the block is reused, grown and shrunk into */
+		case_make(&r, &c, i % 2 ? SHAPE_IMAGE : SHAPE_TINY, 400000, 0);
+		failures += case_check(&c, 1, NPU_CPU_ISA_BEST, "scratch reuse", i) != 0;
+		if (i % 4 == 3)
+			npu_cpu_release_scratch();
+		failures += case_check(&c, -2, NPU_CPU_ISA_BEST, "scratch reuse, 2 threads", i) != 0;
+		case_free(&c);
+	}
+	npu_cpu_release_scratch();
+	npu_cpu_release_scratch();	/* twice is harmless */
+	assert_int_equal(failures, 0);
+}
+
 static void test_rejects_bad_spec(void **state)
 {
 	struct rng r = { g_seed ^ 0xbad };
@@ -681,7 +704,11 @@ int main(void)
 		cmocka_unit_test(test_extreme_operands),
 		cmocka_unit_test(test_resnet_like_layer),
 		cmocka_unit_test(test_threads_agree),
+		cmocka_unit_test(test_scratch_reuse),
 		cmocka_unit_test(test_rejects_bad_spec),
 	};
-	return cmocka_run_group_tests(tests, setup_seed, NULL);
+	int rc = cmocka_run_group_tests(tests, setup_seed, NULL);
+
+	npu_cpu_release_scratch();	/* leave valgrind nothing to report */
+	return rc;
 }
