@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cpu_internal.h"
@@ -799,6 +800,181 @@ static void team_work(struct team *tm, struct worker *wk)
 		compute_item(wk, i);
 }
 
+/*
+ * Helper threads live across calls. Starting a thread here cost the caller
+ * ~50 us and ~100 us before it ran (glibc's cached stacks are madvised
+ * away, so each start faults its pages in again), about the whole gain of
+ * a second thread on a mid-sized layer. After a job, helpers spin for the
+ * next one (a network's next layer) for POOL_SPIN_NS, then sleep.
+ *
+ * A job offers `slots` places; a helper takes one with a CAS and only then
+ * touches the job, so the caller can close the job when its own work is
+ * done and wait only for helpers that got in (a sleeping helper may wake
+ * late). One caller at a time owns the pool; a concurrent caller starts
+ * threads of its own. A forked child starts with an empty pool; at exit
+ * the helpers are stopped and joined, so leak checkers see no live thread.
+ */
+#define POOL_SPIN_NS	300000
+
+struct pool {
+	pthread_mutex_t owner;		/* held by the caller running a job */
+	pthread_mutex_t mu;		/* guards sleepers */
+	pthread_cond_t wake;
+	int sleepers;
+	int nhelpers;			/* only the owner changes it */
+	pthread_t helpers[MAX_THREADS];
+	atomic_int quit;		/* set at exit, with a gen bump */
+	atomic_uint gen;		/* bumped when a job is posted */
+	atomic_int slots;		/* places left in the current job */
+	atomic_int inside;		/* helpers in, or about to try, a job */
+	struct member *members;		/* members[slot]: slot 1..n-1 are helpers' */
+	int nmembers;
+};
+
+static struct pool pool = {
+	.owner = PTHREAD_MUTEX_INITIALIZER,
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+};
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_after_fork(void)
+{
+	pthread_mutex_init(&pool.owner, NULL);
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_cond_init(&pool.wake, NULL);
+	pool.sleepers = 0;
+	pool.nhelpers = 0;	/* the child has none of the parent's threads */
+}
+
+static void pool_wake_all(void)
+{
+	pthread_mutex_lock(&pool.mu);
+	if (pool.sleepers)
+		pthread_cond_broadcast(&pool.wake);
+	pthread_mutex_unlock(&pool.mu);
+}
+
+/* Stops and joins the helpers (atexit), unless some thread is mid-job. */
+void cpu_pool_shutdown(void)
+{
+	int i;
+
+	if (pthread_mutex_trylock(&pool.owner))
+		return;
+	atomic_store_explicit(&pool.quit, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&pool.gen, 1, memory_order_release);
+	pool_wake_all();
+	for (i = 0; i < pool.nhelpers; i++)
+		pthread_join(pool.helpers[i], NULL);
+	pool.nhelpers = 0;
+	atomic_store_explicit(&pool.quit, 0, memory_order_relaxed);	/* may grow again */
+	pthread_mutex_unlock(&pool.owner);
+}
+
+static void pool_register(void)
+{
+	pthread_atfork(NULL, NULL, pool_after_fork);
+	atexit(cpu_pool_shutdown);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Returns once gen differs from seen: spins for a while, then sleeps. */
+static unsigned pool_wait(unsigned seen)
+{
+	uint64_t until = now_ns() + POOL_SPIN_NS;
+	unsigned g, spins = 0;
+
+	while ((g = atomic_load_explicit(&pool.gen, memory_order_acquire)) == seen) {
+		if (++spins % 64)
+			cpu_relax();
+		else if (now_ns() < until)
+			sched_yield();
+		else
+			break;
+	}
+	if (g != seen)
+		return g;
+	pthread_mutex_lock(&pool.mu);
+	pool.sleepers++;
+	while ((g = atomic_load_explicit(&pool.gen, memory_order_acquire)) == seen)
+		pthread_cond_wait(&pool.wake, &pool.mu);
+	pool.sleepers--;
+	pthread_mutex_unlock(&pool.mu);
+	return g;
+}
+
+/* Enters the posted job if a slot is left; runs it. */
+static void pool_try_job(void)
+{
+	int slot;
+
+	/* announce before taking a slot: the owner waits for inside == 0 */
+	atomic_fetch_add_explicit(&pool.inside, 1, memory_order_seq_cst);
+	slot = atomic_load_explicit(&pool.slots, memory_order_seq_cst);
+	while (slot > 0 && !atomic_compare_exchange_weak_explicit(&pool.slots, &slot, slot - 1,
+								  memory_order_seq_cst,
+								  memory_order_seq_cst))
+		;
+	if (slot > 0) {
+		struct member *m = &pool.members[pool.nmembers - slot];
+
+		team_work(m->tm, &m->wk);
+	}
+	atomic_fetch_sub_explicit(&pool.inside, 1, memory_order_release);
+}
+
+static void *helper_main(void *arg)
+{
+	unsigned seen = (unsigned)(uintptr_t)arg;
+
+	for (;;) {
+		seen = pool_wait(seen);
+		if (atomic_load_explicit(&pool.quit, memory_order_relaxed))
+			return NULL;
+		pool_try_job();
+	}
+}
+
+/* Grows the pool to n helpers, as far as threads can be started. */
+static void pool_grow(int n)
+{
+	uintptr_t gen = atomic_load_explicit(&pool.gen, memory_order_relaxed);
+
+	while (pool.nhelpers < n &&
+	       pthread_create(&pool.helpers[pool.nhelpers], NULL, helper_main, (void *)gen) == 0)
+		pool.nhelpers++;
+}
+
+/* Runs members[0] here and offers members[1..n-1] to the helpers. */
+static void pool_run(struct member *m, int n)
+{
+	unsigned spins = 0;
+
+	pool_grow(n - 1);
+	pool.members = m;
+	pool.nmembers = n;
+	atomic_store_explicit(&pool.slots, n - 1 < pool.nhelpers ? n - 1 : pool.nhelpers,
+			      memory_order_seq_cst);
+	atomic_fetch_add_explicit(&pool.gen, 1, memory_order_release);
+	pool_wake_all();
+	team_work(m[0].tm, &m[0].wk);
+	/* close the job; then only helpers already inside can touch it */
+	atomic_store_explicit(&pool.slots, 0, memory_order_seq_cst);
+	while (atomic_load_explicit(&pool.inside, memory_order_acquire) > 0)
+		if (++spins % 256 == 0)
+			sched_yield();
+		else
+			cpu_relax();
+}
+
 static void *member_main(void *arg)
 {
 	struct member *m = arg;
@@ -807,13 +983,26 @@ static void *member_main(void *arg)
 	return NULL;
 }
 
+/* Without the pool: n - 1 threads of our own for this call. */
+static void spawn_run(struct member *m, int n)
+{
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS], t;
+
+	for (t = 1; t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, member_main, &m[t]) == 0;
+	team_work(m[0].tm, &m[0].wk);
+	for (t = 1; t < n; t++)
+		if (started[t])
+			pthread_join(tid[t], NULL);
+}
+
 /* A thread that cannot be started is not an error: the others do its part. */
 static void run(const struct cpu_plan *p)
 {
 	struct member m[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
-	int started[MAX_THREADS], t;
 	struct team tm;
+	int t;
 
 	tm.n1 = phase1_items(p);
 	tm.n2 = phase2_items(p);
@@ -825,12 +1014,17 @@ static void run(const struct cpu_plan *p)
 
 		m[t] = (struct member){ &tm, { p, wblk, SIZE_MAX } };
 	}
-	for (t = 1; t < p->nthreads; t++)
-		started[t] = pthread_create(&tid[t], NULL, member_main, &m[t]) == 0;
-	team_work(&tm, &m[0].wk);
-	for (t = 1; t < p->nthreads; t++)
-		if (started[t])
-			pthread_join(tid[t], NULL);
+	if (p->nthreads == 1) {
+		team_work(&tm, &m[0].wk);
+		return;
+	}
+	pthread_once(&pool_once, pool_register);
+	if (pthread_mutex_trylock(&pool.owner) == 0) {
+		pool_run(m, p->nthreads);
+		pthread_mutex_unlock(&pool.owner);
+	} else {
+		spawn_run(m, p->nthreads);
+	}
 }
 
 static int pick_threads(const struct npu_conv_spec *s, int threads)

@@ -132,6 +132,9 @@ int cpu_convert_avx2(int16_t *d, const uint8_t *src, int n, int zp, int is_u8);
 int cpu_conv_threads(const struct npu_conv_spec *s, const void *in, const void *w,
 		     void *out, int nthreads, enum npu_cpu_isa isa);
 
+/* Stops the helper threads (registered with atexit); the pool regrows on use. */
+void cpu_pool_shutdown(void);
+
 /* The method npu_cpu_conv() uses for s (tests check they all get exercised). */
 enum cpu_method cpu_method_of(const struct npu_conv_spec *s);
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cpu_internal.h"
@@ -563,6 +566,83 @@ static void test_scratch_reuse(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* Calls from several threads at once: one owns the helper pool, the others start threads. */
+struct concurrent_arg {
+	struct conv_case *c;
+	int failures;
+};
+
+static void *concurrent_main(void *arg)
+{
+	struct concurrent_arg *a = arg;
+	int i;
+
+	for (i = 0; i < (g_quick ? 3 : 20); i++)
+		a->failures += case_check(a->c, -2, NPU_CPU_ISA_BEST, "concurrent", i) != 0;
+	npu_cpu_release_scratch();
+	return NULL;
+}
+
+static void test_concurrent_callers(void **state)
+{
+	struct rng r = { g_seed ^ 0xc0c0 };
+	struct conv_case c[3];
+	struct concurrent_arg a[3];
+	pthread_t tid[3];
+	int i, failures = 0;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		case_make(&r, &c[i], i == 1 ? SHAPE_DW : SHAPE_IMAGE, 300000, 0);
+		a[i] = (struct concurrent_arg){ &c[i], 0 };
+		assert_int_equal(pthread_create(&tid[i], NULL, concurrent_main, &a[i]), 0);
+	}
+	for (i = 0; i < 3; i++) {
+		pthread_join(tid[i], NULL);
+		failures += a[i].failures;
+		case_free(&c[i]);
+	}
+	assert_int_equal(failures, 0);
+}
+
+/*
+ * After fork() the child has none of the parent's helper threads; it must
+ * start its own. The pool is stopped around the fork only so that valgrind
+ * finds no live thread in either process at exit.
+ */
+static void fork_child(struct conv_case *c)
+{
+	int bad = case_check(c, -2, NPU_CPU_ISA_BEST, "fork child", 0) != 0;
+
+	cpu_pool_shutdown();
+	npu_cpu_release_scratch();
+	_exit(bad);
+}
+
+static void test_fork_child(void **state)
+{
+	struct rng r = { g_seed ^ 0xf0f0 };
+	struct conv_case c;
+	int status = -1;
+	pid_t pid;
+
+	(void)state;
+	case_make(&r, &c, SHAPE_IMAGE, 300000, 0);
+	assert_int_equal(case_check(&c, -2, NPU_CPU_ISA_BEST, "before fork", 0), 0);
+	cpu_pool_shutdown();
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		fork_child(&c);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* and the parent's pool starts again */
+	assert_int_equal(case_check(&c, -2, NPU_CPU_ISA_BEST, "after fork", 0), 0);
+	case_free(&c);
+}
+
 static void test_rejects_bad_spec(void **state)
 {
 	struct rng r = { g_seed ^ 0xbad };
@@ -705,6 +785,8 @@ int main(void)
 		cmocka_unit_test(test_resnet_like_layer),
 		cmocka_unit_test(test_threads_agree),
 		cmocka_unit_test(test_scratch_reuse),
+		cmocka_unit_test(test_concurrent_callers),
+		cmocka_unit_test(test_fork_child),
 		cmocka_unit_test(test_rejects_bad_spec),
 	};
 	int rc = cmocka_run_group_tests(tests, setup_seed, NULL);
