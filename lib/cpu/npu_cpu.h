@@ -15,8 +15,10 @@
  * any dtype / rq_mode / groups / dilation / padding / stride combination.
  * s must have been completed by npu_conv_spec_finish(). threads <= 0 means
  * one thread per online core; a convolution gets at most one thread per 4M
- * MACs, because starting a thread (~50 us) would cost more than it saves.
- * Threads are started and joined within the call.
+ * MACs. The extra threads come from a process-wide pool started on first
+ * use: they spin for ~0.3 ms after a call (for the next layer), then sleep,
+ * and are joined at exit. While one caller uses the pool, a concurrent
+ * caller starts threads of its own for its call.
  *
  * Scratch: an int16 copy of the zero-padded input (2 bytes per element of
  * the padded image; for a 1x1 kernel only the sampled pixels) plus one
@@ -30,7 +32,7 @@
  * out_w disagree with it). On either error, out is untouched: every scratch
  * buffer is allocated before the first output element is written.
  *
- * Reentrant: no global state, any number of concurrent calls.
+ * Thread-safe: any number of concurrent calls, from any threads.
  */
 int npu_cpu_conv(const struct npu_conv_spec *s, const void *in, const void *w,
 		 void *out, int threads);
