@@ -3,7 +3,7 @@
 # against the compulsory minimum) and the CPU path against oneDNN on the same
 # ResNet-50 layers; both tables are printed and merged into bench/results.json.
 .PHONY: bench
-bench: $(B)/bin/npu $(BENCH_CPU)
+bench: $(B)/bin/npu $(B)/bench/bench_cpu
 	@mkdir -p $(B)/bench
 	$(B)/bin/npu run examples/resnet50.json --backend sim --json-out $(B)/bench/resnet50_sim.json
 	$(BENCH_CPU) --json $(B)/bench/cpu.json

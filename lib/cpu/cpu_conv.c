@@ -29,11 +29,6 @@
 #define MIN_MACS_PER_THREAD	(UINT64_C(4) << 20)
 #define MAX_THREADS	64
 #define MAX_CHUNK	(CPU_MR * 16)	/* output pixels per pixel_bases() call */
-/*
- * (w - w_zp) must fit int16 for every w of either weight type; beyond this
- * the CPU_DIRECT method accumulates in uint32 instead.
- */
-#define WZP_INT16_LIMIT	32512
 
 #if defined(__x86_64__) || defined(__i386__)
 #define CPU_X86 1
@@ -521,55 +516,6 @@ static void gemv_block_c(const struct cpu_plan *p, size_t P, int g, int blk)
 	emit_u32(p, P, k0, n, acc);
 }
 
-/*
- * Accumulator of channel k at output pixel (b, oy, ox): the reference's
- * loops, but in uint32 throughout, so any w_zp works (no int16 anywhere).
- */
-static uint32_t direct_acc(const struct cpu_plan *p, size_t b, int oy, int ox, int k)
-{
-	const struct npu_conv_spec *s = p->s;
-	uint32_t a = (uint32_t)p->bias[k], wzp = (uint32_t)p->wzp[k];
-	size_t wi = (size_t)k * p->taps * p->cpg, cin = (size_t)(k / p->kpg) * p->cpg, ii;
-	int r, q, c;
-
-	for (r = 0; r < s->kh; r++) {
-		int64_t iy = (int64_t)oy * s->stride_h + (int64_t)r * s->dil_h - s->pad_top;
-
-		for (q = 0; q < s->kw; q++, wi += (size_t)p->cpg) {
-			int64_t ix = (int64_t)ox * s->stride_w + (int64_t)q * s->dil_w;
-
-			ix -= s->pad_left;
-
-			if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
-				continue;
-			ii = ((b * s->in_h + (size_t)iy) * s->in_w + (size_t)ix) * s->in_c + cin;
-			for (c = 0; c < p->cpg; c++) {
-				int32_t x = npu_load(s->in_type, p->in, ii + c) - s->in_zp;
-
-				a += (uint32_t)x * ((uint32_t)w_at(p, wi + c) - wzp);
-			}
-		}
-	}
-	return a;
-}
-
-static void direct_pixel(const struct cpu_plan *p, size_t P)
-{
-	const struct npu_conv_spec *s = p->s;
-	size_t b = P / p->ohw, rem = P % p->ohw;
-	int oy = (int)(rem / (size_t)s->out_w), ox = (int)(rem % (size_t)s->out_w);
-	uint32_t acc[CPU_NR];
-	int k0, jj;
-
-	for (k0 = 0; k0 < s->out_c; k0 += CPU_NR) {
-		int n = block_width(s->out_c - k0);
-
-		for (jj = 0; jj < n; jj++)
-			acc[jj] = direct_acc(p, b, oy, ox, k0 + jj);
-		emit_u32(p, P, k0, n, acc);
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* Work items                                                          */
 /* ------------------------------------------------------------------ */
@@ -719,14 +665,6 @@ static void gemv_item(const struct cpu_plan *p, size_t item)
 		gemv_block_c(p, P, g, blk);
 }
 
-static void direct_item(const struct cpu_plan *p, size_t item)
-{
-	size_t P0 = item * p->chunk, P;
-
-	for (P = P0; P < P0 + p->chunk && P < p->m; P++)
-		direct_pixel(p, P);
-}
-
 static void compute_item(struct worker *wk, size_t item)
 {
 	switch (wk->p->method) {
@@ -738,9 +676,6 @@ static void compute_item(struct worker *wk, size_t item)
 		break;
 	case CPU_GEMV:
 		gemv_item(wk->p, item);
-		break;
-	case CPU_DIRECT:
-		direct_item(wk->p, item);
 		break;
 	}
 }
@@ -1049,11 +984,7 @@ static int pick_threads(const struct npu_conv_spec *s, int threads)
 
 static enum cpu_method pick_method(const struct npu_conv_spec *s, size_t m)
 {
-	int k;
-
-	for (k = 0; s->w_zp && k < s->out_c; k++)
-		if (s->w_zp[k] < -WZP_INT16_LIMIT || s->w_zp[k] > WZP_INT16_LIMIT)
-			return CPU_DIRECT;
+	/* npu_conv_spec_finish() keeps w_zp in its type: (w - w_zp) fits int16 */
 	if (s->in_c / s->groups == 1)
 		return CPU_DW;
 	if (m <= GEMV_MAX_PIXELS)
@@ -1162,8 +1093,6 @@ static void plan_layout(struct cpu_plan *p, struct carve *c)
 
 	p->bias = carve(c, nch, sizeof(*p->bias));
 	p->wzp = carve(c, nch, sizeof(*p->wzp));
-	if (p->method == CPU_DIRECT)
-		return;
 	x = xin_elems(p);
 	w = wpk_elems(p);
 	if (!x || (!w && (p->method == CPU_GEMM || p->method == CPU_DW)))
@@ -1182,8 +1111,6 @@ static void plan_fill(struct cpu_plan *p)
 		p->bias[k] = s->bias && k < s->out_c ? s->bias[k] : 0;
 		p->wzp[k] = k < s->out_c ? w_zp_of(s, k) : 0;
 	}
-	if (p->method == CPU_DIRECT)
-		return;
 	for (r = 0; r < s->kh; r++)
 		for (q = 0; q < s->kw; q++)
 			p->tap_off[r * s->kw + q] =
@@ -1262,8 +1189,7 @@ static int plan_init(struct cpu_plan *p, const struct npu_conv_spec *s, const vo
 	p->method = pick_method(s, p->m);
 	p->nthreads = nthreads;
 	plan_items(p);
-	if (p->method != CPU_DIRECT)
-		plan_geometry(p);
+	plan_geometry(p);
 	err = plan_alloc(p);
 	if (err)
 		return err;

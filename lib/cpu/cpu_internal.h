@@ -4,10 +4,11 @@
  * (cpu_conv.c) and the AVX2 kernels (cpu_avx2.c), and visible to the unit
  * tests so they can check each kernel against the reference directly.
  *
- * Every method but CPU_DIRECT works on int16 copies with the zero points
- * already subtracted: (in - in_zp) is in [-255, 255] and (w - w_zp) fits
- * int16 whenever |w_zp| <= 32512, so an int16 x int16 -> int32 multiply-add
- * (vpmaddwd) is exact and padded taps are simply zeros in the input copy.
+ * Every method works on int16 copies with the zero points
+ * already subtracted: (in - in_zp) and (w - w_zp) are in [-255, 255]
+ * (npu_conv_spec_finish() keeps zero points inside their types), so an
+ * int16 x int16 -> int32 multiply-add (vpmaddwd) is exact and padded taps
+ * are simply zeros in the input copy.
  */
 #ifndef NPU_CPU_INTERNAL_H
 #define NPU_CPU_INTERNAL_H
@@ -26,7 +27,6 @@ enum cpu_method {
 	CPU_GEMM,	/* packed weights, MR x NR register tiles */
 	CPU_DW,		/* one input channel per group: vectorize over channels */
 	CPU_GEMV,	/* few output pixels: raw weights, no packing */
-	CPU_DIRECT,	/* a weight zero point too wide for int16: scalar uint32 */
 };
 
 /* Per-channel requantization parameters, padded to a whole CPU_NR block. */
@@ -85,7 +85,7 @@ struct cpu_plan {
 
 	size_t m;		/* output pixels over the whole batch */
 	size_t ohw;		/* output pixels per image */
-	size_t chunk;		/* CPU_DW, CPU_DIRECT: output pixels per work item */
+	size_t chunk;		/* CPU_DW: output pixels per work item */
 	size_t nchunks;
 	size_t nseg;		/* CPU_GEMM: pixel segments per weight block */
 	int nthreads;

@@ -16,6 +16,7 @@
  * are packed and uploaded once, and a run copies the input in, submits the
  * jobs, waits for them, and copies the output back.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -607,9 +608,11 @@ npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 	s.macs = npu_conv_macs(&p->spec);
 	s.compulsory_bytes = p->compulsory;
 	if (!p->dev->be) {
-		if (npu_cpu_conv(&p->spec, in, p->w, out, p->dev->threads)) {
-			snprintf(msg, msglen, "out of memory in the CPU path");
-			return NPU_E_NOMEM;
+		int rc = npu_cpu_conv(&p->spec, in, p->w, out, p->dev->threads);
+
+		if (rc) {
+			snprintf(msg, msglen, "the CPU path failed: %s", strerror(-rc));
+			return rc == -ENOMEM ? NPU_E_NOMEM : NPU_E_INVAL;
 		}
 		s.wall_seconds = now_s() - t0;
 		if (st)

@@ -496,6 +496,25 @@ static void test_spec_rejects_quant(void **state)
 	EXPECT_REJECT(s->rq_mult = NULL);
 	EXPECT_REJECT(s->rq_shift = NULL);
 	EXPECT_REJECT((s->rq_mode = NPU_RQ_FP32, s->rq_scale = NULL));
+	/* per-channel values the device would refuse too */
+	{
+		static int32_t wzp[8];
+		static int8_t shift[8];
+		static float scale[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+
+		wzp[5] = 128;
+		EXPECT_REJECT(s->w_zp = wzp);
+		wzp[5] = -1;
+		EXPECT_REJECT((s->w_type = NPU_TYPE_UINT8, s->w_zp = wzp));
+		shift[2] = 31;
+		EXPECT_REJECT(s->rq_shift = shift);
+		shift[2] = -32;
+		EXPECT_REJECT(s->rq_shift = shift);
+		scale[7] = INFINITY;
+		EXPECT_REJECT((s->rq_mode = NPU_RQ_FP32, s->rq_scale = scale));
+		scale[7] = NAN;
+		EXPECT_REJECT((s->rq_mode = NPU_RQ_FP32, s->rq_scale = scale));
+	}
 	/* clamp */
 	EXPECT_REJECT((s->act_min = 5, s->act_max = 4));
 	EXPECT_REJECT(s->act_max = 128);
