@@ -6,16 +6,12 @@
 VL_INC       := /usr/share/verilator/include
 # NPUSIM_PREBUILT=DIR uses the simulator built in DIR (the sanitizer build
 # links the regular one: Verilator's C++ needs no instrumenting).
-ifeq ($(NPUSIM_PREBUILT),)
-NPUSIM_A     := $(B)/sim/libnpusim.a
-NPUSIM_SO    := $(B)/sim/libnpusim.so
-else
-NPUSIM_A     := $(NPUSIM_PREBUILT)/sim/libnpusim.a
-NPUSIM_SO    := $(NPUSIM_PREBUILT)/sim/libnpusim.so
-endif
+SIM_DIR      := $(or $(NPUSIM_PREBUILT),$(B))
+NPUSIM_A     := $(SIM_DIR)/sim/libnpusim.a
+NPUSIM_SO    := $(SIM_DIR)/sim/libnpusim.so
+NPUSIM8_A    := $(SIM_DIR)/sim8x8/libnpusim.a
+NPUSIM8_SO   := $(SIM_DIR)/sim8x8/libnpusim.so
 NPUSIM_LIBS   = $(NPUSIM_A) -lstdc++ -lz -lpthread -lm
-NPUSIM8_A    := $(B)/sim8x8/libnpusim.a
-NPUSIM8_SO   := $(B)/sim8x8/libnpusim.so
 
 ifeq ($(NPUSIM_PREBUILT),)
 

@@ -77,15 +77,6 @@ int npu_conv_spec_finish(struct npu_conv_spec *s, const char **why)
 		FAIL("unknown requantization mode");
 	if (!zp_ok(s->in_type, s->in_zp))
 		FAIL("input zero point outside the input type's range");
-	for (int k = 0; s->w_zp && k < s->out_c; k++)
-		if (!zp_ok(s->w_type, s->w_zp[k]))
-			FAIL("weight zero point outside the weight type's range");
-	for (int k = 0; s->rq_mode == NPU_RQ_FIXED && k < s->out_c; k++)
-		if (s->rq_shift[k] < NPU_SHIFT_MIN || s->rq_shift[k] > NPU_SHIFT_MAX)
-			FAIL("requantization shift outside [-31, 30]");
-	for (int k = 0; s->rq_mode == NPU_RQ_FP32 && k < s->out_c; k++)
-		if (!isfinite(s->rq_scale[k]))
-			FAIL("requantization scale is not a finite number");
 	if (!zp_ok(s->out_type, s->out_zp))
 		FAIL("output zero point outside the output type's range");
 	if (s->out_type != NPU_TYPE_INT32) {
@@ -104,6 +95,16 @@ int npu_conv_spec_finish(struct npu_conv_spec *s, const char **why)
 	if (!mul_ok((size_t)s->out_c, (size_t)s->kh, &t) || !mul_ok(t, (size_t)s->kw, &t) ||
 	    !mul_ok(t, (size_t)(s->in_c / s->groups), &t))
 		FAIL("weight size overflows size_t");
+	/* per channel, last: the arrays hold out_c entries only once it is sane */
+	for (int k = 0; s->w_zp && k < s->out_c; k++)
+		if (!zp_ok(s->w_type, s->w_zp[k]))
+			FAIL("weight zero point outside the weight type's range");
+	for (int k = 0; s->rq_mode == NPU_RQ_FIXED && k < s->out_c; k++)
+		if (s->rq_shift[k] < NPU_SHIFT_MIN || s->rq_shift[k] > NPU_SHIFT_MAX)
+			FAIL("requantization shift outside [-31, 30]");
+	for (int k = 0; s->rq_mode == NPU_RQ_FP32 && k < s->out_c; k++)
+		if (!isfinite(s->rq_scale[k]))
+			FAIL("requantization scale is not a finite number");
 #undef FAIL
 	*why = NULL;
 	return 0;

@@ -17,7 +17,7 @@ test-unit: $(UNIT_PROGS)
 # The unit tests and the device/library tests, built with ASan + UBSan (the
 # Verilated simulator itself is linked from the regular build).
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-test-san: $(NPUSIM_A) $(NPUSIM_SO)
+test-san: $(NPUSIM_A) $(NPUSIM_SO) $(NPUSIM8_A) $(NPUSIM8_SO)
 	+@$(MAKE) --no-print-directory -f mk/main.mk B=build/san OPT="-O1 -g" SAN="$(SAN_FLAGS)" \
 		NPUSIM_PREBUILT=$(abspath $(B)) test-unit test-sim
 
