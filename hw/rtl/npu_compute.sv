@@ -106,7 +106,6 @@ module npu_compute #(
   localparam int unsigned O_W_TYPE  = 8 * npu_regs_pkg::CONV_w_type;
   localparam int unsigned O_IN_ZP   = 8 * npu_regs_pkg::CONV_in_zp;
   localparam int unsigned O_CP_WZP  = 8 * npu_regs_pkg::CP_w_zp;
-  localparam logic [7:0]  T_INT8    = npu_regs_pkg::TYPE_INT8[7:0];
   localparam int unsigned KS        = $clog2(COLS);
   localparam logic [16:0] ROWS17    = ROWS[16:0];
   localparam logic [16:0] COLS17    = COLS[16:0];
@@ -143,8 +142,8 @@ module npu_compute #(
     f_dw     = d[O_DW +: 8];
     f_pt     = d[O_PT +: 8];
     f_pl     = d[O_PL +: 8];
-    f_in_signed = d[O_IN_TYPE +: 8] == T_INT8;
-    f_w_signed  = d[O_W_TYPE +: 8] == T_INT8;
+    f_in_signed = d[O_IN_TYPE +: 8] == npu_regs_pkg::TYPE_INT8_W;
+    f_w_signed  = d[O_W_TYPE +: 8] == npu_regs_pkg::TYPE_INT8_W;
     f_in_zp  = d[O_IN_ZP +: 9];
   end
 

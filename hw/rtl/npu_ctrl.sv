@@ -4,7 +4,7 @@
 //
 // Errors are raised in descriptor order: a descriptor that failed
 // validation waits until everything before it completed. The device then
-// halts (STATUS.HALTED, IRQ_ERROR). When the host acknowledges IRQ_ERROR
+// halts (STATUS.HALTED, npu_regs_pkg::IRQ_ERROR_W). When the host acknowledges npu_regs_pkg::IRQ_ERROR_W
 // the datapath is flushed and the fetcher restarts after the faulting
 // descriptor in skip mode (unless the faulting descriptor was itself the
 // job's FENCE), so the rest of that job is retired unexecuted and its FENCE
@@ -84,20 +84,7 @@ module npu_ctrl #(
   localparam int unsigned B_TAG    = npu_regs_pkg::HDR_tag;
   localparam int unsigned B_SEQNO  = npu_regs_pkg::FENCE_seqno;
   localparam int unsigned B_STATS  = npu_regs_pkg::FENCE_stats_addr;
-  localparam logic [7:0]  OP_CONV  = npu_regs_pkg::OP_CONV[7:0];
-  localparam logic [7:0]  OP_FENCE = npu_regs_pkg::OP_FENCE[7:0];
-  localparam logic [15:0] F_IRQ    = npu_regs_pkg::FENCE_IRQ[15:0];
-  localparam logic [15:0] F_STATS  = npu_regs_pkg::FENCE_STATS[15:0];
-  localparam logic [1:0]  IRQ_FENCE = npu_regs_pkg::IRQ_FENCE[1:0];
-  localparam logic [1:0]  IRQ_ERROR = npu_regs_pkg::IRQ_ERROR[1:0];
   localparam logic [31:0] RSVD      = npu_regs_pkg::MEM_RESERVED;
-  localparam logic [11:0] R_CTRL  = npu_regs_pkg::REG_CTRL[11:0];
-  localparam logic [11:0] R_RBASE = npu_regs_pkg::REG_RING_BASE[11:0];
-  localparam logic [11:0] R_RSIZE = npu_regs_pkg::REG_RING_SIZE[11:0];
-  localparam logic [11:0] R_RTAIL = npu_regs_pkg::REG_RING_TAIL[11:0];
-  localparam logic [11:0] R_MASK  = npu_regs_pkg::REG_IRQ_MASK[11:0];
-  localparam logic [11:0] R_ACK   = npu_regs_pkg::REG_IRQ_ACK[11:0];
-  localparam logic [11:0] R_SCR   = npu_regs_pkg::REG_SCRATCH[11:0];
   localparam logic [31:0] C_ENABLE = npu_regs_pkg::CTRL_ENABLE;
   localparam logic [31:0] C_RESET  = npu_regs_pkg::CTRL_SOFT_RESET;
   localparam logic [16:0] RING_MAX = 17'd1 << npu_regs_pkg::RING_LOG2_MAX;
@@ -165,13 +152,13 @@ module npu_ctrl #(
     d_fence = 1'b0;
     if (st == K_RUN && q_valid) begin
       if (q_err != 4'd0)       d_raise = pipeline_empty;
-      else if (q_op == OP_CONV) d_conv = loader_can_accept;
-      else if (q_op == OP_FENCE) d_fence = pipeline_empty;
+      else if (q_op == npu_regs_pkg::OP_CONV_W) d_conv = loader_can_accept;
+      else if (q_op == npu_regs_pkg::OP_FENCE_W) d_fence = pipeline_empty;
       else                      d_nop = pipeline_empty;
     end
   end
   assign loader_start = d_conv;
-  assign q_pop = d_conv || d_nop || d_raise || (d_fence && (q_flags & F_STATS) == 16'd0) ||
+  assign q_pop = d_conv || d_nop || d_raise || (d_fence && (q_flags & npu_regs_pkg::FENCE_STATS_W) == 16'd0) ||
                  (st == K_FENCE_WR && st_wr_valid && st_wr_ready && fw_beat == 2'd2);
 
   // ---- fence statistics writes: 64 + 64 + 8 bytes ----
@@ -182,16 +169,16 @@ module npu_ctrl #(
   assign st_wr_idx   = fw_idx;
 
   logic fence_done;
-  assign fence_done = (d_fence && (q_flags & F_STATS) == 16'd0) ||
+  assign fence_done = (d_fence && (q_flags & npu_regs_pkg::FENCE_STATS_W) == 16'd0) ||
                       (st == K_FENCE_WR && st_wr_ready && fw_beat == 2'd2);
 
   logic [1:0] irq_set, irq_clr;
   logic [15:0] done_flags;
   always_comb begin
     done_flags = (st == K_FENCE_WR) ? fw_flags : q_flags;
-    irq_set = (raise ? IRQ_ERROR : 2'b00) |
-              ((fence_done && (done_flags & F_IRQ) != 16'd0) ? IRQ_FENCE : 2'b00);
-    irq_clr = (reg_wr && reg_addr == R_ACK) ? reg_wdata[1:0] : 2'b00;
+    irq_set = (raise ? npu_regs_pkg::IRQ_ERROR_W : 2'b00) |
+              ((fence_done && (done_flags & npu_regs_pkg::FENCE_IRQ_W) != 16'd0) ? npu_regs_pkg::IRQ_FENCE_W : 2'b00);
+    irq_clr = (reg_wr && reg_addr == npu_regs_pkg::REG_IRQ_ACK_W) ? reg_wdata[1:0] : 2'b00;
   end
 
   // ---- retirement ----
@@ -268,7 +255,7 @@ module npu_ctrl #(
   logic        raise_halts;
   logic        tail_bad;
   always_comb begin
-    tail_bad = reg_wr && reg_addr == R_RTAIL && ({16'd0, reg_wdata[15:0]} >= {15'd0, ring_size} ||
+    tail_bad = reg_wr && reg_addr == npu_regs_pkg::REG_RING_TAIL_W && ({16'd0, reg_wdata[15:0]} >= {15'd0, ring_size} ||
                                                  reg_wdata[31:16] != 16'd0);
     raise = 1'b0;
     raise_code = 4'd0;
@@ -283,26 +270,26 @@ module npu_ctrl #(
       raise_info = q_info;
       raise_tag = q_tag;
       raise_idx = q_idx;
-      raise_fence = q_op == OP_FENCE;
+      raise_fence = q_op == npu_regs_pkg::OP_FENCE_W;
     end else if (st == K_RUN && wb_err_valid) begin
       raise = 1'b1;
-      raise_code = npu_regs_pkg::ERR_CHAN_PARAM[3:0];
+      raise_code = npu_regs_pkg::ERR_CHAN_PARAM_W;
       raise_info = wb_err_info;
       raise_tag = wb_err_tag;
       raise_idx = wb_err_idx;
     end else if (st == K_RUN && dma_fault) begin
       raise = 1'b1;
-      raise_code = npu_regs_pkg::ERR_DMA[3:0];
+      raise_code = npu_regs_pkg::ERR_DMA_W;
       raise_idx = dma_fault_idx;
     end else if (tail_bad) begin
       raise = 1'b1;
-      raise_code = npu_regs_pkg::ERR_RING[3:0];
+      raise_code = npu_regs_pkg::ERR_RING_W;
       raise_info = npu_regs_pkg::REG_RING_TAIL;
       raise_halts = 1'b0;
-    end else if (reg_wr && reg_addr == R_CTRL && (reg_wdata & C_ENABLE) != 32'd0 &&
+    end else if (reg_wr && reg_addr == npu_regs_pkg::REG_CTRL_W && (reg_wdata & C_ENABLE) != 32'd0 &&
                  (reg_wdata & C_RESET) == 32'd0 && !enable && ring_bad != 4'd0) begin
       raise = 1'b1;
-      raise_code = npu_regs_pkg::ERR_RING[3:0];
+      raise_code = npu_regs_pkg::ERR_RING_W;
       raise_info = (ring_bad == 4'd1) ? npu_regs_pkg::REG_RING_BASE : npu_regs_pkg::REG_RING_SIZE;
       raise_halts = 1'b0;
     end
@@ -339,7 +326,7 @@ module npu_ctrl #(
       // ---- register writes ----
       if (reg_wr) begin
         case (reg_addr)
-          R_CTRL: begin
+          npu_regs_pkg::REG_CTRL_W: begin
             if ((reg_wdata & C_RESET) != 32'd0) begin
               st <= K_RESET;
               flush_seen_empty <= 1'b0;
@@ -349,21 +336,21 @@ module npu_ctrl #(
               enable <= 1'b1;
             end
           end
-          R_RBASE: if (!enable && pipeline_empty && st == K_RUN) begin
+          npu_regs_pkg::REG_RING_BASE_W: if (!enable && pipeline_empty && st == K_RUN) begin
             ring_base <= reg_wdata;
             head <= 16'd0;
             tail <= 16'd0;
             ring_reset <= 1'b1;
           end
-          R_RSIZE: if (!enable && pipeline_empty && st == K_RUN) begin
+          npu_regs_pkg::REG_RING_SIZE_W: if (!enable && pipeline_empty && st == K_RUN) begin
             ring_size <= (reg_wdata > {15'd0, RING_MAX}) ? 17'd0 : reg_wdata[16:0];
             head <= 16'd0;
             tail <= 16'd0;
             ring_reset <= 1'b1;
           end
-          R_RTAIL: if (!tail_bad) tail <= reg_wdata[15:0];
-          R_MASK:  irq_mask <= reg_wdata[1:0];
-          R_SCR:   scratch <= reg_wdata;
+          npu_regs_pkg::REG_RING_TAIL_W: if (!tail_bad) tail <= reg_wdata[15:0];
+          npu_regs_pkg::REG_IRQ_MASK_W:  irq_mask <= reg_wdata[1:0];
+          npu_regs_pkg::REG_SCRATCH_W:   scratch <= reg_wdata;
           default: ;
         endcase
       end
@@ -384,7 +371,7 @@ module npu_ctrl #(
             st <= K_HALT;
           end else if (d_fence) begin
             loader_invalidate <= 1'b1;
-            if ((q_flags & F_STATS) != 16'd0) begin
+            if ((q_flags & npu_regs_pkg::FENCE_STATS_W) != 16'd0) begin
               st <= K_FENCE_WR;
               fw_beat <= 2'd0;
               fw_addr <= q_desc[8*B_STATS +: 32];

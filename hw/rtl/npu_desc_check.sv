@@ -70,17 +70,6 @@ module npu_desc_check #(
   localparam int unsigned B_STATS     = npu_regs_pkg::FENCE_stats_addr;
   localparam int unsigned B_FENCE_RSV = npu_regs_pkg::FENCE_reserved;
   localparam int unsigned B_NOP_RSV   = npu_regs_pkg::NOP_reserved;
-
-  localparam logic [7:0] OP_CONV  = npu_regs_pkg::OP_CONV[7:0];
-  localparam logic [7:0] OP_FENCE = npu_regs_pkg::OP_FENCE[7:0];
-  localparam logic [7:0] T_INT8   = npu_regs_pkg::TYPE_INT8[7:0];
-  localparam logic [7:0] T_UINT8  = npu_regs_pkg::TYPE_UINT8[7:0];
-  localparam logic [7:0] T_INT32  = npu_regs_pkg::TYPE_INT32[7:0];
-  localparam logic [7:0] RQ_NONE  = npu_regs_pkg::RQ_NONE[7:0];
-  localparam logic [7:0] RQ_MAX   = npu_regs_pkg::RQ_FP32[7:0];
-  localparam logic [15:0] CONV_FLAGS  = npu_regs_pkg::CONV_FLAGS_ALL[15:0];
-  localparam logic [15:0] FENCE_FLAGS = npu_regs_pkg::FENCE_FLAGS_ALL[15:0];
-  localparam logic [15:0] F_STATS     = npu_regs_pkg::FENCE_STATS[15:0];
   localparam logic [31:0] RSVD32      = npu_regs_pkg::MEM_RESERVED;
   localparam logic [31:0] STATS32     = npu_regs_pkg::FENCE_STATS_BYTES;
   localparam logic [31:0] IBUF32 = IBUF_BYTES;
@@ -153,7 +142,7 @@ module npu_desc_check #(
              {48'd0, in_w - 16'd1} * {32'd0, ips} + {32'd0, ch_in};
     w_end = {32'd0, w_addr} + wbuf_need;
     cp_end = {32'd0, cp_addr} + {32'd0, ch_out} * 64'd16;
-    out_bytes = (d[8*B_OUT_TYPE +: 8] == T_INT32) ? {30'd0, ch_out, 2'b00} : {32'd0, ch_out};
+    out_bytes = (d[8*B_OUT_TYPE +: 8] == npu_regs_pkg::TYPE_INT32_W) ? {30'd0, ch_out, 2'b00} : {32'd0, ch_out};
     out_end = {32'd0, out_addr} + {48'd0, out_h - 16'd1} * {32'd0, ors} +
               {48'd0, out_w - 16'd1} * {32'd0, ops} + out_bytes;
   end
@@ -185,8 +174,8 @@ module npu_desc_check #(
   function automatic logic zp_bad(input logic [7:0] t, input logic [15:0] zp);
     logic signed [15:0] z;
     z = $signed(zp);
-    if (t == T_INT8)       zp_bad = z < -16'sd128 || z > 16'sd127;
-    else if (t == T_UINT8) zp_bad = z < 16'sd0 || z > 16'sd255;
+    if (t == npu_regs_pkg::TYPE_INT8_W)       zp_bad = z < -16'sd128 || z > 16'sd127;
+    else if (t == npu_regs_pkg::TYPE_UINT8_W) zp_bad = z < 16'sd0 || z > 16'sd255;
     else                   zp_bad = z != 16'sd0;
   endfunction
 
@@ -226,8 +215,8 @@ module npu_desc_check #(
     e_kh = e[8*B_KH +: 8];  e_kw = e[8*B_KW +: 8];
     e_sh = e[8*B_SH +: 8];  e_sw = e[8*B_SW +: 8];
     e_dh = e[8*B_DH +: 8];  e_dw = e[8*B_DW +: 8];
-    lo = (out_t == T_INT8) ? -16'sd128 : 16'sd0;
-    hi = (out_t == T_INT8) ? 16'sd127 : 16'sd255;
+    lo = (out_t == npu_regs_pkg::TYPE_INT8_W) ? -16'sd128 : 16'sd0;
+    hi = (out_t == npu_regs_pkg::TYPE_INT8_W) ? 16'sd127 : 16'sd255;
 
     // first nonzero reserved word of each layout (0: none)
     rsv_off_conv = 32'd0;
@@ -243,100 +232,100 @@ module npu_desc_check #(
     err = 4'd0;
     info = 32'd0;
     if (s1_inject) begin
-      err = npu_regs_pkg::ERR_INTERNAL[3:0];
-    end else if (opc > OP_FENCE) begin
-      err = npu_regs_pkg::ERR_OPCODE[3:0];  info = B_OPCODE;
+      err = npu_regs_pkg::ERR_INTERNAL_W;
+    end else if (opc > npu_regs_pkg::OP_FENCE_W) begin
+      err = npu_regs_pkg::ERR_OPCODE_W;  info = B_OPCODE;
     end else if (ver != npu_regs_pkg::DESC_VERSION[7:0]) begin
-      err = npu_regs_pkg::ERR_VERSION[3:0];  info = B_VERSION;
-    end else if (opc == OP_CONV) begin
-      if ((flags & ~CONV_FLAGS) != 16'd0) begin
-        err = npu_regs_pkg::ERR_RESERVED[3:0];  info = B_FLAGS;
+      err = npu_regs_pkg::ERR_VERSION_W;  info = B_VERSION;
+    end else if (opc == npu_regs_pkg::OP_CONV_W) begin
+      if ((flags & ~npu_regs_pkg::CONV_FLAGS_ALL_W) != 16'd0) begin
+        err = npu_regs_pkg::ERR_RESERVED_W;  info = B_FLAGS;
       end else if (rsv_off_conv != 32'd0) begin
-        err = npu_regs_pkg::ERR_RESERVED[3:0];  info = rsv_off_conv;
-      end else if (in_t > T_UINT8) begin
-        err = npu_regs_pkg::ERR_TYPE[3:0];  info = B_IN_TYPE;
-      end else if (w_t > T_UINT8) begin
-        err = npu_regs_pkg::ERR_TYPE[3:0];  info = B_W_TYPE;
-      end else if (out_t > T_INT32) begin
-        err = npu_regs_pkg::ERR_TYPE[3:0];  info = B_OUT_TYPE;
-      end else if (rq > RQ_MAX || ((out_t == T_INT32) != (rq == RQ_NONE))) begin
-        err = npu_regs_pkg::ERR_TYPE[3:0];  info = B_RQ_MODE;
+        err = npu_regs_pkg::ERR_RESERVED_W;  info = rsv_off_conv;
+      end else if (in_t > npu_regs_pkg::TYPE_UINT8_W) begin
+        err = npu_regs_pkg::ERR_TYPE_W;  info = B_IN_TYPE;
+      end else if (w_t > npu_regs_pkg::TYPE_UINT8_W) begin
+        err = npu_regs_pkg::ERR_TYPE_W;  info = B_W_TYPE;
+      end else if (out_t > npu_regs_pkg::TYPE_INT32_W) begin
+        err = npu_regs_pkg::ERR_TYPE_W;  info = B_OUT_TYPE;
+      end else if (rq > npu_regs_pkg::RQ_FP32_W || ((out_t == npu_regs_pkg::TYPE_INT32_W) != (rq == npu_regs_pkg::RQ_NONE_W))) begin
+        err = npu_regs_pkg::ERR_TYPE_W;  info = B_RQ_MODE;
       end else if (e_in_h == 16'd0 || e_in_h > MAXDIM) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_IN_H;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_IN_H;
       end else if (e_in_w == 16'd0 || e_in_w > MAXDIM) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_IN_W;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_IN_W;
       end else if (e_groups == 16'd0) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_GROUPS;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_GROUPS;
       end else if (e_cin == 16'd0) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_CIN;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_CIN;
       end else if (e_cout == 16'd0) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_COUT;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_COUT;
       end else if (e_out_h == 16'd0 || e_out_h > MAXDIM) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_OUT_H;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_OUT_H;
       end else if (e_out_w == 16'd0 || e_out_w > MAXDIM) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_OUT_W;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_OUT_W;
       end else if (e_kh == 8'd0 || e_kh > MAXK) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_KH;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_KH;
       end else if (e_kw == 8'd0 || e_kw > MAXK) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_KW;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_KW;
       end else if (e_sh == 8'd0 || e_sh > MAXS) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_SH;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_SH;
       end else if (e_sw == 8'd0 || e_sw > MAXS) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_SW;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_SW;
       end else if (e_dh == 8'd0 || e_dh > MAXD) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_DH;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_DH;
       end else if (e_dw == 8'd0 || e_dw > MAXD) begin
-        err = npu_regs_pkg::ERR_DIM[3:0];  info = B_DW;
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_DW;
       end else if (zp_bad(in_t, e[8*B_IN_ZP +: 16])) begin
-        err = npu_regs_pkg::ERR_ZERO_POINT[3:0];  info = B_IN_ZP;
+        err = npu_regs_pkg::ERR_ZERO_POINT_W;  info = B_IN_ZP;
       end else if (zp_bad(out_t, e[8*B_OUT_ZP +: 16])) begin
-        err = npu_regs_pkg::ERR_ZERO_POINT[3:0];  info = B_OUT_ZP;
-      end else if (out_t == T_INT32 && amin != 16'sd0) begin
-        err = npu_regs_pkg::ERR_CLAMP[3:0];  info = B_ACT_MIN;
-      end else if (out_t == T_INT32 && amax != 16'sd0) begin
-        err = npu_regs_pkg::ERR_CLAMP[3:0];  info = B_ACT_MAX;
-      end else if (out_t != T_INT32 && (amin < lo || amin > hi)) begin
-        err = npu_regs_pkg::ERR_CLAMP[3:0];  info = B_ACT_MIN;
-      end else if (out_t != T_INT32 && (amax < lo || amax > hi || amax < amin)) begin
-        err = npu_regs_pkg::ERR_CLAMP[3:0];  info = B_ACT_MAX;
+        err = npu_regs_pkg::ERR_ZERO_POINT_W;  info = B_OUT_ZP;
+      end else if (out_t == npu_regs_pkg::TYPE_INT32_W && amin != 16'sd0) begin
+        err = npu_regs_pkg::ERR_CLAMP_W;  info = B_ACT_MIN;
+      end else if (out_t == npu_regs_pkg::TYPE_INT32_W && amax != 16'sd0) begin
+        err = npu_regs_pkg::ERR_CLAMP_W;  info = B_ACT_MAX;
+      end else if (out_t != npu_regs_pkg::TYPE_INT32_W && (amin < lo || amin > hi)) begin
+        err = npu_regs_pkg::ERR_CLAMP_W;  info = B_ACT_MIN;
+      end else if (out_t != npu_regs_pkg::TYPE_INT32_W && (amax < lo || amax > hi || amax < amin)) begin
+        err = npu_regs_pkg::ERR_CLAMP_W;  info = B_ACT_MAX;
       end else if (s1_geo_h) begin
-        err = npu_regs_pkg::ERR_GEOMETRY[3:0];  info = B_OUT_H;
+        err = npu_regs_pkg::ERR_GEOMETRY_W;  info = B_OUT_H;
       end else if (s1_geo_w) begin
-        err = npu_regs_pkg::ERR_GEOMETRY[3:0];  info = B_OUT_W;
+        err = npu_regs_pkg::ERR_GEOMETRY_W;  info = B_OUT_W;
       end else if (s1_ibuf) begin
-        err = npu_regs_pkg::ERR_CAPACITY[3:0];  info = npu_regs_pkg::CAPERR_IBUF;
+        err = npu_regs_pkg::ERR_CAPACITY_W;  info = npu_regs_pkg::CAPERR_IBUF;
       end else if (s1_wbuf) begin
-        err = npu_regs_pkg::ERR_CAPACITY[3:0];  info = npu_regs_pkg::CAPERR_WBUF;
+        err = npu_regs_pkg::ERR_CAPACITY_W;  info = npu_regs_pkg::CAPERR_WBUF;
       end else if (s1_acc) begin
-        err = npu_regs_pkg::ERR_CAPACITY[3:0];  info = npu_regs_pkg::CAPERR_ACC;
+        err = npu_regs_pkg::ERR_CAPACITY_W;  info = npu_regs_pkg::CAPERR_ACC;
       end else if (s1_pbuf) begin
-        err = npu_regs_pkg::ERR_CAPACITY[3:0];  info = npu_regs_pkg::CAPERR_PBUF;
+        err = npu_regs_pkg::ERR_CAPACITY_W;  info = npu_regs_pkg::CAPERR_PBUF;
       end else if (range_bad(e_in_addr, s1_in_end, mem_log2)) begin
-        err = npu_regs_pkg::ERR_ADDRESS[3:0];  info = B_IN_ADDR;
+        err = npu_regs_pkg::ERR_ADDRESS_W;  info = B_IN_ADDR;
       end else if (range_bad(e_w_addr, s1_w_end, mem_log2)) begin
-        err = npu_regs_pkg::ERR_ADDRESS[3:0];  info = B_W_ADDR;
+        err = npu_regs_pkg::ERR_ADDRESS_W;  info = B_W_ADDR;
       end else if (range_bad(e_cp_addr, s1_cp_end, mem_log2)) begin
-        err = npu_regs_pkg::ERR_ADDRESS[3:0];  info = B_CP_ADDR;
+        err = npu_regs_pkg::ERR_ADDRESS_W;  info = B_CP_ADDR;
       end else if (range_bad(e_out_addr, s1_out_end, mem_log2)) begin
-        err = npu_regs_pkg::ERR_ADDRESS[3:0];  info = B_OUT_ADDR;
+        err = npu_regs_pkg::ERR_ADDRESS_W;  info = B_OUT_ADDR;
       end
-    end else if (opc == OP_FENCE) begin
-      if ((flags & ~FENCE_FLAGS) != 16'd0) begin
-        err = npu_regs_pkg::ERR_RESERVED[3:0];  info = B_FLAGS;
+    end else if (opc == npu_regs_pkg::OP_FENCE_W) begin
+      if ((flags & ~npu_regs_pkg::FENCE_FLAGS_ALL_W) != 16'd0) begin
+        err = npu_regs_pkg::ERR_RESERVED_W;  info = B_FLAGS;
       end else if (rsv_off_fence != 32'd0) begin
-        err = npu_regs_pkg::ERR_RESERVED[3:0];  info = rsv_off_fence;
-      end else if ((flags & F_STATS) != 16'd0) begin
+        err = npu_regs_pkg::ERR_RESERVED_W;  info = rsv_off_fence;
+      end else if ((flags & npu_regs_pkg::FENCE_STATS_W) != 16'd0) begin
         if (range_bad(e_stats, {32'd0, e_stats} + STATS_BYTES, mem_log2)) begin
-          err = npu_regs_pkg::ERR_ADDRESS[3:0];  info = B_STATS;
+          err = npu_regs_pkg::ERR_ADDRESS_W;  info = B_STATS;
         end
       end else if (e_stats != 32'd0) begin
-        err = npu_regs_pkg::ERR_RESERVED[3:0];  info = B_STATS;
+        err = npu_regs_pkg::ERR_RESERVED_W;  info = B_STATS;
       end
     end else begin
       if (flags != 16'd0) begin
-        err = npu_regs_pkg::ERR_RESERVED[3:0];  info = B_FLAGS;
+        err = npu_regs_pkg::ERR_RESERVED_W;  info = B_FLAGS;
       end else if (rsv_off_nop != 32'd0) begin
-        err = npu_regs_pkg::ERR_RESERVED[3:0];  info = rsv_off_nop;
+        err = npu_regs_pkg::ERR_RESERVED_W;  info = rsv_off_nop;
       end
     end
   end

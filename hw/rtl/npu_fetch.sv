@@ -47,7 +47,6 @@ module npu_fetch #(
   output logic              idle
 );
   localparam int unsigned NBEATS = 1024 / (BEAT * 8);
-  localparam logic [7:0] OP_FENCE = npu_regs_pkg::OP_FENCE[7:0];
   localparam int unsigned B_OPCODE = npu_regs_pkg::HDR_opcode;
   localparam logic [6:0] LASTB = NBEATS[6:0] - 7'd1;
 
@@ -101,7 +100,7 @@ module npu_fetch #(
 
   logic push, is_fence;
   always_comb begin
-    is_fence = chk_desc[8*B_OPCODE +: 8] == OP_FENCE;
+    is_fence = chk_desc[8*B_OPCODE +: 8] == npu_regs_pkg::OP_FENCE_W;
     push = chk_out && (!skip || is_fence);
     skip_retire = chk_out && skip && !is_fence;
   end

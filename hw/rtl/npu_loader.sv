@@ -97,11 +97,6 @@ module npu_loader #(
   localparam int unsigned B_RSV0    = npu_regs_pkg::CP_reserved0;
   localparam int unsigned B_WZP     = npu_regs_pkg::CP_w_zp;
   localparam int unsigned B_RSV1    = npu_regs_pkg::CP_reserved1;
-  localparam logic [15:0] F_BARRIER = npu_regs_pkg::CONV_BARRIER[15:0];
-  localparam logic [7:0]  T_INT8    = npu_regs_pkg::TYPE_INT8[7:0];
-  localparam logic [7:0]  RQ_NONE   = npu_regs_pkg::RQ_NONE[7:0];
-  localparam logic [7:0]  RQ_FIXED  = npu_regs_pkg::RQ_FIXED[7:0];
-  localparam logic [7:0]  RQ_FP32   = npu_regs_pkg::RQ_FP32[7:0];
   localparam logic [2:0]  K_INPUT   = 3'd1;
   localparam logic [2:0]  K_WEIGHTS = 3'd2;
   localparam logic [2:0]  K_PARAMS  = 3'd3;
@@ -226,12 +221,12 @@ module npu_loader #(
     zp = $signed(rec[8*B_WZP +: 16]);
     sh = $signed(rec[8*B_SHIFT +: 8]);
     chan_check = 8'hff;   // no error
-    if (mode == RQ_FP32 && rec[8*B_SCALE + 23 +: 8] == 8'hff)       chan_check = B_SCALE[7:0];
-    else if (mode == RQ_NONE && rec[8*B_SCALE +: 32] != 32'd0)     chan_check = B_SCALE[7:0];
-    else if (mode == RQ_FIXED ? (sh < -8'sd31 || sh > 8'sd30) : (sh != 8'sd0))
+    if (mode == npu_regs_pkg::RQ_FP32_W && rec[8*B_SCALE + 23 +: 8] == 8'hff)       chan_check = B_SCALE[7:0];
+    else if (mode == npu_regs_pkg::RQ_NONE_W && rec[8*B_SCALE +: 32] != 32'd0)     chan_check = B_SCALE[7:0];
+    else if (mode == npu_regs_pkg::RQ_FIXED_W ? (sh < -8'sd31 || sh > 8'sd30) : (sh != 8'sd0))
                                                                    chan_check = B_SHIFT[7:0];
     else if (rec[8*B_RSV0 +: 8] != 8'd0)                           chan_check = B_RSV0[7:0];
-    else if (wt == T_INT8 ? (zp < -16'sd128 || zp > 16'sd127) : (zp < 16'sd0 || zp > 16'sd255))
+    else if (wt == npu_regs_pkg::TYPE_INT8_W ? (zp < -16'sd128 || zp > 16'sd127) : (zp < 16'sd0 || zp > 16'sd255))
                                                                    chan_check = B_WZP[7:0];
     else if (rec[8*B_RSV1 +: 32] != 32'd0)                         chan_check = B_RSV1[7:0];
   endfunction
@@ -403,7 +398,7 @@ module npu_loader #(
           d     <= desc;
           d_idx <= idx;
           err_q <= 1'b0;
-          st    <= (desc[O_FLAGS +: 16] & F_BARRIER) != 16'd0 ? L_BARRIER : L_PARAMS;
+          st    <= (desc[O_FLAGS +: 16] & npu_regs_pkg::CONV_BARRIER_W) != 16'd0 ? L_BARRIER : L_PARAMS;
           ld_p  <= 1'b0;
           ld_w  <= 1'b0;
           ld_in <= 1'b0;

@@ -67,7 +67,6 @@ module npu_writeback #(
   localparam int unsigned O_CP_BIAS  = 8 * npu_regs_pkg::CP_bias;
   localparam int unsigned O_CP_SCALE = 8 * npu_regs_pkg::CP_scale;
   localparam int unsigned O_CP_SHIFT = 8 * npu_regs_pkg::CP_shift;
-  localparam logic [7:0]  T_INT32    = npu_regs_pkg::TYPE_INT32[7:0];
 
   // ---- slots ----
   typedef enum logic [1:0] {S_EMPTY, S_SETUP, S_FULL} slot_e;
@@ -105,7 +104,7 @@ module npu_writeback #(
     c_ops   = cd[O_OPS +: 32];
     c_out_h = cd[O_OUT_H +: 16];
     c_out_w = cd[O_OUT_W +: 16];
-    c_i32   = cd[O_OUT_TYPE +: 8] == T_INT32;
+    c_i32   = cd[O_OUT_TYPE +: 8] == npu_regs_pkg::TYPE_INT32_W;
     c_base  = cd[O_OUT_ADDR +: 32] + (c_i32 ? (schbase[cur] << 2) : schbase[cur]);
   end
 
