@@ -23,6 +23,7 @@ LIBNPU_A := $(B)/libnpu.a
 
 # Filled in by the fragments.
 LIBNPU_SRCS   :=
+LIBNPU_OBJS_EXTRA :=
 TEST_STAGES   :=
 BIN_PROGS     :=
 CLEAN_EXTRA   :=
@@ -34,7 +35,7 @@ include $(wildcard hw/*.mk sim/*.mk lib/*/*.mk tests/*.mk tests/*/*.mk \
                    driver/*.mk tools/*.mk tools/*/*.mk bench/*.mk examples/*.mk)
 
 # libnpu.a: every fragment under lib/ appends its sources to LIBNPU_SRCS.
-LIBNPU_OBJS := $(patsubst %.c,$(B)/%.o,$(LIBNPU_SRCS))
+LIBNPU_OBJS := $(patsubst %.c,$(B)/%.o,$(LIBNPU_SRCS)) $(LIBNPU_OBJS_EXTRA)
 $(LIBNPU_A): $(LIBNPU_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

@@ -5,9 +5,10 @@
 #   install-deps.sh [all]  everything: tests, driver, virtual platform, synthesis, benchmarks
 set -eu
 
-RUN_PKGS="build-essential pkg-config verilator zlib1g-dev libjansson-dev libdrm-dev"
+RUN_PKGS="build-essential pkg-config verilator zlib1g-dev libjansson-dev libdrm-dev \
+protobuf-c-compiler libprotobuf-c-dev libonnx-dev libpng-dev dataset-fashion-mnist"
 ALL_PKGS="$RUN_PKGS yosys libcmocka-dev libdnnl-dev linux-headers-amd64 linux-image-amd64 \
-qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils"
+qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils clang libclang-rt-14-dev"
 
 case "${1:-all}" in
 run) PKGS=$RUN_PKGS ;;

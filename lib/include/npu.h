@@ -171,6 +171,7 @@ enum npu_act {
 	NPU_ACT_NONE = 0,
 	NPU_ACT_RELU = 1,	/* clamp below at the real value 0 */
 	NPU_ACT_RELU6 = 2,	/* clamp to the real range [0, 6] */
+	NPU_ACT_CLIP = 3,	/* clamp to the real range [clip_min, clip_max] (ONNX Clip) */
 };
 
 /* Output quantization of a layer. */
@@ -217,6 +218,7 @@ struct npu_conv2d_params {
 	enum npu_act act;
 	struct npu_weights weights;
 	struct npu_out_quant out;
+	float clip_min, clip_max;	/* NPU_ACT_CLIP: real bounds, clip_min <= clip_max */
 };
 npu_status npu_net_add_conv2d(npu_net *net, int input,
 			      const struct npu_conv2d_params *p, int *id);
@@ -233,6 +235,7 @@ struct npu_fc_params {
 	enum npu_act act;
 	struct npu_weights weights;
 	struct npu_out_quant out;
+	float clip_min, clip_max;	/* NPU_ACT_CLIP: real bounds, clip_min <= clip_max */
 };
 npu_status npu_net_add_fc(npu_net *net, int input, const struct npu_fc_params *p,
 			  int *id);
@@ -269,6 +272,7 @@ struct npu_add_params {
 	enum npu_requant requant;
 	enum npu_act act;
 	struct npu_out_quant out;
+	float clip_min, clip_max;	/* NPU_ACT_CLIP: real bounds, clip_min <= clip_max */
 };
 npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_params *p,
 			   int *id);
@@ -314,16 +318,28 @@ struct npu_load_opts {
 	 * quick test. Seeded weights are drawn for the new fan-ins.
 	 */
 	int input_h, input_w;
+	/*
+	 * When nonzero, the batch size N of every network input (images per
+	 * run). 0 keeps the file's N; an ONNX input whose batch dimension is
+	 * symbolic (dim_param) then gets 1.
+	 */
+	int batch;
 };
 /*
- * Builds a net from a file. Relative weight/data paths are relative to the
- * file's directory. Inputs are filled (from their data files or the seed).
- *   NPU_E_IO      the file (or a weight file) cannot be read
- *   NPU_E_PARSE   malformed JSON (the message has line:column), unknown
- *                 field, wrong value type, missing field, a layer input
- *                 that names no earlier tensor, a raw file of the wrong size
- *   NPU_E_UNSUPPORTED  an op the library does not know
+ * Builds a net from a file: a JSON network description or an ONNX model
+ * (.onnx, a serialized onnx.ModelProto), told apart by content, not by
+ * the file name. Relative weight/data paths (JSON) and external tensor
+ * data files (ONNX) are relative to the file's directory. JSON inputs are
+ * filled (from their data files or the seed); ONNX inputs start at zero.
+ *   NPU_E_IO      the file (or a weight or external data file) cannot be read
+ *   NPU_E_PARSE   malformed JSON (the message has line:column) or protobuf,
+ *                 unknown field, wrong value type, missing field, a layer
+ *                 input that names no earlier tensor, a raw file of the wrong
+ *                 size; ONNX: a cycle, a missing initializer, a type mismatch
+ *   NPU_E_UNSUPPORTED  an op the library does not know (ONNX: the message
+ *                 names the node, its op type, domain and opset)
  *   NPU_E_INVAL   a layer is impossible (bad shape or quantization)
+ *   NPU_E_OVERFLOW  a dimension or size beyond what the library handles
  * Nothing is built on failure (*out is NULL).
  */
 npu_status npu_net_load(npu_ctx *ctx, const char *path, const struct npu_load_opts *o,
@@ -331,6 +347,26 @@ npu_status npu_net_load(npu_ctx *ctx, const char *path, const struct npu_load_op
 /* The same from a string; base_dir resolves relative paths (NULL = "."). */
 npu_status npu_net_load_string(npu_ctx *ctx, const char *json, const char *base_dir,
 			       const struct npu_load_opts *o, npu_net **out);
+/*
+ * The same from bytes in memory (JSON or ONNX, told apart by content);
+ * name is used in messages. base_dir as above.
+ */
+npu_status npu_net_load_buffer(npu_ctx *ctx, const void *data, size_t bytes,
+			       const char *name, const char *base_dir,
+			       const struct npu_load_opts *o, npu_net **out);
+
+/*
+ * A net's metadata: ONNX metadata_props (key -> value), plus "producer"
+ * (producer_name and version) and "domain" of an ONNX model. By convention
+ * "classes" holds the class names of a classifier's output channels,
+ * separated by commas. NULL when the key is absent. Owned by the net.
+ */
+const char *npu_net_metadata(const npu_net *net, const char *key);
+/*
+ * Adds or replaces a metadata entry (both strings are copied).
+ * NPU_E_INVAL for a NULL argument, NPU_E_NOMEM.
+ */
+npu_status npu_net_set_metadata(npu_net *net, const char *key, const char *value);
 
 /* ------------------------------------------------------------------ */
 /* Running                                                             */
@@ -352,6 +388,15 @@ int npu_net_output_id(const npu_net *net, int i);
  */
 npu_status npu_net_set_input(npu_net *net, int id, enum npu_layout layout,
 			     const void *data, size_t bytes);
+/*
+ * Image n (0 <= n < N) of a batched tensor: the same as set_input /
+ * get_output for one image; bytes must be one image's exact size
+ * (H*W*C elements). NPU_E_INVAL for a bad id, n, layout or size.
+ */
+npu_status npu_net_set_input_image(npu_net *net, int id, int n, enum npu_layout layout,
+				   const void *data, size_t bytes);
+npu_status npu_net_get_output_image(npu_net *net, int id, int n, enum npu_layout layout,
+				    void *buf, size_t bytes);
 /* Fills an input with seeded uniform values over its type's range. */
 npu_status npu_net_fill_input(npu_net *net, int id, uint64_t seed);
 

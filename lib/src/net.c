@@ -61,8 +61,56 @@ void npu_net_free(npu_net *net)
 	free(net->inputs);
 	free(net->outputs);
 	free(net->check_buf);
+	for (i = 0; i < 2 * net->nmeta; i++)
+		free(net->meta[i]);
+	free(net->meta);
 	free(net->name);
 	free(net);
+}
+
+const char *npu_net_metadata(const npu_net *net, const char *key)
+{
+	int i;
+
+	if (!net || !key)
+		return NULL;
+	for (i = 0; i < net->nmeta; i++)
+		if (!strcmp(net->meta[2 * i], key))
+			return net->meta[2 * i + 1];
+	return NULL;
+}
+
+npu_status npu_net_set_metadata(npu_net *net, const char *key, const char *value)
+{
+	char *v, *k, **p;
+	int i;
+
+	if (!net)
+		return NPU_E_INVAL;
+	if (!key || !value)
+		return npu_fail(net->ctx, NPU_E_INVAL, "npu_net_set_metadata: NULL argument");
+	if (!(v = strdup(value)))
+		return npu_fail(net->ctx, NPU_E_NOMEM, "out of memory");
+	for (i = 0; i < net->nmeta; i++)
+		if (!strcmp(net->meta[2 * i], key)) {
+			free(net->meta[2 * i + 1]);
+			net->meta[2 * i + 1] = v;
+			return NPU_OK;
+		}
+	k = strdup(key);
+	p = realloc(net->meta, (size_t)(net->nmeta + 1) * 2 * sizeof(*p));
+	if (!k || !p) {
+		free(k);
+		free(v);
+		if (p)
+			net->meta = p;
+		return npu_fail(net->ctx, NPU_E_NOMEM, "out of memory");
+	}
+	net->meta = p;
+	p[2 * net->nmeta] = k;
+	p[2 * net->nmeta + 1] = v;
+	net->nmeta++;
+	return NPU_OK;
 }
 
 struct npu_tensor *npu_net_tensor(npu_net *net, int id)
@@ -357,6 +405,75 @@ npu_status npu_net_get_output(npu_net *net, int id, enum npu_layout layout,
 				 (size_t)t->dims[1] * t->dims[2], npu_type_size(t->type));
 	else
 		memcpy(buf, t->data, bytes);
+	return NPU_OK;
+}
+
+/* Checks a one-image transfer; returns the tensor, or NULL with the error. */
+static struct npu_tensor *image_tensor(npu_net *net, int id, int n, enum npu_layout layout,
+				       const void *buf, size_t bytes, size_t *img_bytes)
+{
+	struct npu_tensor *t;
+
+	if (!(t = npu_net_tensor(net, id)))
+		return NULL;
+	if (!buf) {
+		npu_fail(net->ctx, NPU_E_INVAL, "%s: NULL data pointer", t->name);
+		return NULL;
+	}
+	if (layout != NPU_NHWC && layout != NPU_NCHW) {
+		npu_fail(net->ctx, NPU_E_INVAL, "%s: data layout must be NHWC or NCHW",
+			 t->name);
+		return NULL;
+	}
+	if (n < 0 || n >= t->dims[0]) {
+		npu_fail(net->ctx, NPU_E_INVAL, "%s: image %d of a batch of %d", t->name, n,
+			 t->dims[0]);
+		return NULL;
+	}
+	*img_bytes = t->bytes / (size_t)t->dims[0];
+	if (bytes != *img_bytes) {
+		npu_fail(net->ctx, NPU_E_INVAL, "%s: %zu bytes given, one image has %zu",
+			 t->name, bytes, *img_bytes);
+		return NULL;
+	}
+	return t;
+}
+
+npu_status npu_net_set_input_image(npu_net *net, int id, int n, enum npu_layout layout,
+				   const void *data, size_t bytes)
+{
+	struct npu_tensor *t;
+	size_t ib;
+
+	if (!net)
+		return NPU_E_INVAL;
+	if (!(t = image_tensor(net, id, n, layout, data, bytes, &ib)))
+		return NPU_E_INVAL;
+	if (layout == NPU_NCHW)
+		npu_nchw_to_nhwc(data, (uint8_t *)t->data + (size_t)n * ib, 1,
+				 (size_t)t->dims[3], (size_t)t->dims[1] * t->dims[2],
+				 npu_type_size(t->type));
+	else
+		memcpy((uint8_t *)t->data + (size_t)n * ib, data, ib);
+	return NPU_OK;
+}
+
+npu_status npu_net_get_output_image(npu_net *net, int id, int n, enum npu_layout layout,
+				    void *buf, size_t bytes)
+{
+	struct npu_tensor *t;
+	size_t ib;
+
+	if (!net)
+		return NPU_E_INVAL;
+	if (!(t = image_tensor(net, id, n, layout, buf, bytes, &ib)))
+		return NPU_E_INVAL;
+	if (layout == NPU_NCHW)
+		npu_nhwc_to_nchw((const uint8_t *)t->data + (size_t)n * ib, buf, 1,
+				 (size_t)t->dims[3], (size_t)t->dims[1] * t->dims[2],
+				 npu_type_size(t->type));
+	else
+		memcpy(buf, (const uint8_t *)t->data + (size_t)n * ib, ib);
 	return NPU_OK;
 }
 

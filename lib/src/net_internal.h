@@ -91,6 +91,8 @@ struct npu_net {
 	size_t check_buf_bytes;
 	double run_seconds;
 	int prepared;
+	char **meta;			/* key, value, key, value, ... (owned) */
+	int nmeta;			/* pairs */
 };
 
 /* Records a message on the context and returns s (printf-style). */
@@ -123,5 +125,15 @@ void npu_act_clamp(enum npu_act act, enum npu_type t, float scale, int zp,
 		   int *lo, int *hi);
 
 double npu_now(void);
+
+/*
+ * The ONNX importer (lib/onnx/): builds a net from a serialized ModelProto
+ * in memory. Same contract as npu_net_load (npu.h); name is for messages,
+ * base_dir resolves external data files.
+ */
+npu_status npu_onnx_load(npu_ctx *ctx, const void *data, size_t bytes, const char *name,
+			 const char *base_dir, const struct npu_load_opts *o, npu_net **out);
+/* Whether bytes look like a JSON document (first non-blank byte is '{'). */
+int npu_looks_like_json(const void *data, size_t bytes);
 
 #endif /* NPU_NET_INTERNAL_H */

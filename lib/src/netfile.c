@@ -29,6 +29,7 @@ struct loader {
 	enum npu_requant requant;	/* default requantization mode */
 	enum npu_layout layout;		/* of input shapes, data and weight files */
 	int input_h, input_w;		/* overrides, or 0 */
+	int batch;			/* override, or 0 */
 	struct npu_stats *stats;	/* per tensor id */
 	int cap_stats;
 	int prev;			/* output of the previous layer */
@@ -939,13 +940,15 @@ static npu_status load_input(struct loader *L, json_t *ji, size_t index, uint64_
 		d.dims[hi] = L->input_h;
 	if (L->input_w > 0)
 		d.dims[wi] = L->input_w;
+	if (L->batch > 0)
+		d.dims[0] = L->batch;
 	if ((st = npu_net_add_input(L->net, name, &d, &id)) != NPU_OK)
 		return api_fail(L, st);
 	t = &L->net->tensors[id];
 	if (data) {
-		if (L->input_h > 0 || L->input_w > 0)
-			return lfail(L, NPU_E_INVAL, "an input size override does not apply to "
-				     "an input read from a file");
+		if (L->input_h > 0 || L->input_w > 0 || L->batch > 0)
+			return lfail(L, NPU_E_INVAL, "an input size or batch override does not "
+				     "apply to an input read from a file");
 		if ((st = read_file(L, data, t->bytes, &buf)) != NPU_OK)
 			return st;
 		st = npu_net_set_input(L->net, id, L->layout, buf, t->bytes);
@@ -1042,6 +1045,7 @@ static npu_status load(npu_ctx *ctx, json_t *root, const char *src, const char *
 		L.seed = o->seed;
 		L.input_h = o->input_h;
 		L.input_w = o->input_w;
+		L.batch = o->batch;
 	}
 	st = load_root(&L, root);
 	free(L.stats);
@@ -1062,48 +1066,122 @@ static npu_status json_fail(npu_ctx *ctx, const char *src, const json_error_t *e
 	return npu_fail(ctx, NPU_E_PARSE, "%s:%d:%d: %s", src, e->line, e->column, e->text);
 }
 
-npu_status npu_net_load(npu_ctx *ctx, const char *path, const struct npu_load_opts *o,
-			npu_net **out)
+int npu_looks_like_json(const void *data, size_t bytes)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	/* A serialized ModelProto starts with a field tag, never blank or '{'. */
+	for (i = 0; i < bytes; i++) {
+		if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+			continue;
+		return p[i] == '{';
+	}
+	return 0;
+}
+
+static npu_status load_json_buffer(npu_ctx *ctx, const void *data, size_t bytes,
+				   const char *name, const char *base_dir,
+				   const struct npu_load_opts *o, npu_net **out)
 {
 	json_error_t err;
 	json_t *root;
+	npu_status st;
+
+	root = json_loadb(data, bytes, JSON_REJECT_DUPLICATES, &err);
+	if (!root)
+		return json_fail(ctx, name, &err);
+	st = load(ctx, root, name, base_dir ? base_dir : ".", o, out);
+	json_decref(root);
+	return st;
+}
+
+npu_status npu_net_load_buffer(npu_ctx *ctx, const void *data, size_t bytes,
+			       const char *name, const char *base_dir,
+			       const struct npu_load_opts *o, npu_net **out)
+{
+	if (!ctx || !data || !out)
+		return npu_fail(ctx, NPU_E_INVAL, "npu_net_load_buffer: NULL argument");
+	*out = NULL;
+	if (!name)
+		name = "<buffer>";
+	if (!bytes)
+		return npu_fail(ctx, NPU_E_PARSE, "%s: empty file", name);
+	if (npu_looks_like_json(data, bytes))
+		return load_json_buffer(ctx, data, bytes, name, base_dir, o, out);
+	return npu_onnx_load(ctx, data, bytes, name, base_dir ? base_dir : ".", o, out);
+}
+
+/* The whole file in memory (a model is read once). */
+static npu_status slurp(npu_ctx *ctx, const char *path, void **data, size_t *bytes)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, got;
+	char *buf = NULL, *p;
+
+	if (!f)
+		return npu_fail(ctx, NPU_E_IO, "%s: cannot open: %s", path, strerror(errno));
+	for (;;) {
+		if (!(p = realloc(buf, cap))) {
+			free(buf);
+			fclose(f);
+			return npu_fail(ctx, NPU_E_NOMEM, "%s: out of memory reading it", path);
+		}
+		buf = p;
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap)
+			break;
+		if (cap > SIZE_MAX / 2) {
+			free(buf);
+			fclose(f);
+			return npu_fail(ctx, NPU_E_OVERFLOW, "%s: too large", path);
+		}
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return npu_fail(ctx, NPU_E_IO, "%s: read error", path);
+	}
+	fclose(f);
+	*data = buf;
+	*bytes = n;
+	return NPU_OK;
+}
+
+npu_status npu_net_load(npu_ctx *ctx, const char *path, const struct npu_load_opts *o,
+			npu_net **out)
+{
 	char *dir, *slash;
 	npu_status st;
+	size_t bytes = 0;
+	void *data = NULL;
 
 	if (!ctx || !path || !out)
 		return npu_fail(ctx, NPU_E_INVAL, "npu_net_load: NULL argument");
 	*out = NULL;
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (!root)
-		return json_fail(ctx, path, &err);
+	if ((st = slurp(ctx, path, &data, &bytes)) != NPU_OK)
+		return st;
 	dir = strdup(path);
 	if (!dir) {
-		json_decref(root);
+		free(data);
 		return npu_fail(ctx, NPU_E_NOMEM, "out of memory");
 	}
 	slash = strrchr(dir, '/');
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
-	st = load(ctx, root, path, slash ? dir : ".", o, out);
+	st = npu_net_load_buffer(ctx, data, bytes, path, slash ? dir : ".", o, out);
 	free(dir);
-	json_decref(root);
+	free(data);
 	return st;
 }
 
 npu_status npu_net_load_string(npu_ctx *ctx, const char *text, const char *base_dir,
 			       const struct npu_load_opts *o, npu_net **out)
 {
-	json_error_t err;
-	json_t *root;
-	npu_status st;
-
 	if (!ctx || !text || !out)
 		return npu_fail(ctx, NPU_E_INVAL, "npu_net_load_string: NULL argument");
 	*out = NULL;
-	root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
-	if (!root)
-		return json_fail(ctx, "<string>", &err);
-	st = load(ctx, root, "<string>", base_dir ? base_dir : ".", o, out);
-	json_decref(root);
-	return st;
+	return load_json_buffer(ctx, text, strlen(text), "<string>", base_dir, o, out);
 }
