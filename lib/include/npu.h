@@ -167,9 +167,24 @@ enum npu_requant {
 	NPU_REQUANT_ONNX = 1,	/* fp32 multiplier, round half to even (ONNX Runtime) */
 };
 
+/*
+ * A fused activation is a clamp on the quantized output. Its bounds are
+ * derived the way the layer's requantization mode's framework derives them:
+ *   NPU_REQUANT_TFLITE: CalculateActivationRangeQuantized (TFLite's
+ *     kernel_util.cc): a real bound f becomes zp + round(f / scale), the
+ *     division in float, rounded half away from zero, limited to the type.
+ *   NPU_REQUANT_ONNX: QuantizeLinear of the bound (ONNX Runtime's
+ *     MlasQuantizeLinear): saturate(rne(f / scale) + zp), float division,
+ *     rounded half to even.
+ * E.g. ReLU6 at output scale 0.8 (6 / 0.8f is 7.5f in float): the top is
+ * 8 in both; at scale 2.4 and zero point -100 (2.5f): -97 TFLite, -98 ONNX.
+ * A bound beyond the output type saturates to it. clip_min and clip_max of
+ * the conv/FC/add params are read only for NPU_ACT_CLIP and must be finite
+ * with clip_min <= clip_max (NPU_E_INVAL otherwise, as for an unknown act).
+ */
 enum npu_act {
 	NPU_ACT_NONE = 0,
-	NPU_ACT_RELU = 1,	/* clamp below at the real value 0 */
+	NPU_ACT_RELU = 1,	/* clamp below at the real value 0 (a clip at 0 below) */
 	NPU_ACT_RELU6 = 2,	/* clamp to the real range [0, 6] */
 	NPU_ACT_CLIP = 3,	/* clamp to the real range [clip_min, clip_max] (ONNX Clip) */
 };

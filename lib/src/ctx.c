@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "act.h"
 #include "net_internal.h"
 
 const char *npu_strerror(npu_status s)
@@ -236,20 +237,85 @@ int npu_type_max(enum npu_type t)
 	return t == NPU_UINT8 ? 255 : 127;
 }
 
+const char *npu_act_check(enum npu_act act, float clip_min, float clip_max)
+{
+	switch (act) {
+	case NPU_ACT_NONE:
+	case NPU_ACT_RELU:
+	case NPU_ACT_RELU6:
+		return NULL;
+	case NPU_ACT_CLIP:
+		if (!isfinite(clip_min) || !isfinite(clip_max))
+			return "clip bounds must be finite";
+		if (!(clip_min <= clip_max))
+			return "clip_min must be <= clip_max";
+		return NULL;
+	}
+	return "unknown activation";
+}
+
+/* f / scale rounded to float, whatever the compiler's evaluation method. */
+static float div_f32(float f, float scale)
+{
+	volatile float q = f / scale;
+
+	return q;
+}
+
+/* zp + r clamped to [lo, hi]; r is an integral float, possibly huge or infinite. */
+static int add_zp_sat(float r, int zp, int lo, int hi)
+{
+	double v = (double)r + zp;
+
+	return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+/* A real bound -> its quantized value, as the mode's framework rounds it. */
+static int quantize_bound(enum npu_requant mode, float f, float scale, int zp, int qmin,
+			  int qmax)
+{
+	float q = div_f32(f, scale);
+
+	/* TfLiteRound is std::round (half away from zero); ONNX Runtime rounds half to even. */
+	return add_zp_sat(mode == NPU_REQUANT_TFLITE ? roundf(q) : nearbyintf(q), zp, qmin,
+			  qmax);
+}
+
+const char *npu_act_bounds(enum npu_requant mode, enum npu_act act, float clip_min,
+			   float clip_max, enum npu_type t, float scale, int zp, int *lo,
+			   int *hi)
+{
+	int qmin = npu_type_min(t), qmax = npu_type_max(t);
+	const char *why = npu_act_check(act, clip_min, clip_max);
+
+	*lo = qmin;
+	*hi = qmax;
+	if (why)
+		return why;
+	if (mode != NPU_REQUANT_TFLITE && mode != NPU_REQUANT_ONNX)
+		return "unknown requantization mode";
+	switch (act) {
+	case NPU_ACT_RELU:
+		*lo = quantize_bound(mode, 0.0f, scale, zp, qmin, qmax);
+		break;
+	case NPU_ACT_RELU6:
+		*lo = quantize_bound(mode, 0.0f, scale, zp, qmin, qmax);
+		*hi = quantize_bound(mode, 6.0f, scale, zp, qmin, qmax);
+		break;
+	case NPU_ACT_CLIP:
+		*lo = quantize_bound(mode, clip_min, scale, zp, qmin, qmax);
+		*hi = quantize_bound(mode, clip_max, scale, zp, qmin, qmax);
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+/* Kept for callers that predate npu_act_bounds(): TFLite's rule, no clip. */
 void npu_act_clamp(enum npu_act act, enum npu_type t, float scale, int zp,
 		   int *lo, int *hi)
 {
-	double six;
-
-	*lo = npu_type_min(t);
-	*hi = npu_type_max(t);
-	if (act == NPU_ACT_NONE)
-		return;
-	if (zp > *lo)
-		*lo = zp;
-	if (act == NPU_ACT_RELU6) {
-		six = zp + nearbyint(6.0 / scale);
-		if (six < *hi)
-			*hi = six < *lo ? *lo : (int)six;
-	}
+	npu_act_bounds(NPU_REQUANT_TFLITE, act == NPU_ACT_CLIP ? NPU_ACT_NONE : act, 0.0f,
+		       0.0f, t, scale, zp, lo, hi);
 }

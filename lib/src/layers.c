@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act.h"
 #include "layout.h"
 #include "net_internal.h"
 
@@ -220,7 +221,8 @@ static npu_status channel_params(npu_net *net, const char *layer, struct npu_con
 static npu_status build_conv(npu_net *net, const char *layer, const struct npu_tensor *in,
 			     struct npu_conv_layer *c, const struct npu_weights *w,
 			     const struct npu_out_quant *oq, enum npu_requant mode,
-			     enum npu_act act, size_t oihw_c, size_t oihw_hw)
+			     enum npu_act act, float clip_min, float clip_max, size_t oihw_c,
+			     size_t oihw_hw)
 {
 	struct npu_conv_spec *s = &c->spec;
 	const char *why;
@@ -233,20 +235,22 @@ static npu_status build_conv(npu_net *net, const char *layer, const struct npu_t
 	if ((st = check_weights(net, layer, w, s->out_c)) != NPU_OK ||
 	    (st = check_out_quant(net, layer, oq, 1, 0)) != NPU_OK)
 		return st;
+	if ((why = npu_act_check(act, clip_min, clip_max)))
+		return npu_fail(net->ctx, NPU_E_INVAL, "%s: %s (act %d, clip [%g, %g])", layer,
+				why, (int)act, clip_min, clip_max);
 	if (oq->type == NPU_INT32 && act != NPU_ACT_NONE)
 		return npu_fail(net->ctx, NPU_E_INVAL,
 				"%s: int32 output is raw accumulators: no activation", layer);
-	if (act != NPU_ACT_NONE && act != NPU_ACT_RELU && act != NPU_ACT_RELU6)
-		return npu_fail(net->ctx, NPU_E_INVAL, "%s: unknown activation %d", layer,
-				(int)act);
 	s->in_type = dev_type(in->type);
 	s->w_type = dev_type(w->type);
 	s->out_type = dev_type(oq->type);
 	s->in_zp = in->zero_point;
 	if (oq->type != NPU_INT32) {
 		s->out_zp = oq->zero_point;
-		npu_act_clamp(act, oq->type, oq->scale, oq->zero_point, &s->act_min,
-			      &s->act_max);
+		/* The clamp as the requantization mode's framework derives it. */
+		if ((why = npu_act_bounds(mode, act, clip_min, clip_max, oq->type, oq->scale,
+					  oq->zero_point, &s->act_min, &s->act_max)))
+			return npu_fail(net->ctx, NPU_E_INVAL, "%s: %s", layer, why);
 	}
 	st = channel_params(net, layer, c, w, in->scale, oq, mode);
 	if (st != NPU_OK)
@@ -313,7 +317,8 @@ npu_status npu_net_add_conv2d(npu_net *net, int input, const struct npu_conv2d_p
 		goto fail;
 	}
 	st = build_conv(net, name, in, &l.u.conv, &p->weights, &p->out, p->requant, p->act,
-			(size_t)(s->in_c / s->groups), (size_t)s->kh * s->kw);
+			p->clip_min, p->clip_max, (size_t)(s->in_c / s->groups),
+			(size_t)s->kh * s->kw);
 	if (st != NPU_OK)
 		goto fail;
 	l.in[0] = input;
@@ -362,7 +367,8 @@ npu_status npu_net_add_fc(npu_net *net, int input, const struct npu_fc_params *p
 	s->stride_h = s->stride_w = s->dil_h = s->dil_w = 1;
 	s->groups = 1;
 	st = build_conv(net, name, in, &l.u.conv, &p->weights, &p->out, p->requant, p->act,
-			(size_t)in->dims[3], (size_t)in->dims[1] * in->dims[2]);
+			p->clip_min, p->clip_max, (size_t)in->dims[3],
+			(size_t)in->dims[1] * in->dims[2]);
 	if (st != NPU_OK) {
 		npu_conv_layer_release(&l.u.conv);
 		return st;
@@ -504,8 +510,11 @@ npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_para
 	op->a_zp = ta->zero_point;
 	op->b_zp = tb->zero_point;
 	op->out_zp = p->out.zero_point;
-	npu_act_clamp(p->act, p->out.type, p->out.scale, p->out.zero_point, &op->act_min,
-		      &op->act_max);
+	/* The clamp as the requantization mode's framework derives it. */
+	if ((why = npu_act_bounds(p->requant, p->act, p->clip_min, p->clip_max, p->out.type,
+				  p->out.scale, p->out.zero_point, &op->act_min, &op->act_max)))
+		return npu_fail(net->ctx, NPU_E_INVAL, "%s: %s (act %d, clip [%g, %g])", name,
+				why, (int)p->act, p->clip_min, p->clip_max);
 	if ((why = npu_add_prepare(op, ta->scale, tb->scale, p->out.scale)))
 		return npu_fail(net->ctx, NPU_E_INVAL, "%s: %s", name, why);
 	l.in[0] = a;

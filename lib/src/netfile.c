@@ -7,8 +7,10 @@
  * seed; synthetic layers get their scales from synth.c.
  */
 #include <errno.h>
+#include <float.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,15 +205,52 @@ static npu_status get_type(struct loader *L, json_t *obj, const char *key,
 	return st;
 }
 
-static npu_status get_act(struct loader *L, json_t *obj, enum npu_act *out)
+/*
+ * "act": "none", "relu", "relu6" or "clip"; "clip": [min, max] (real
+ * bounds) goes with "clip" and nothing else.
+ */
+static npu_status get_act(struct loader *L, json_t *obj, enum npu_act *out, float *clip_min,
+			  float *clip_max)
 {
-	static const char *const names[] = { "none", "relu", "relu6", NULL };
-	static const int values[] = { NPU_ACT_NONE, NPU_ACT_RELU, NPU_ACT_RELU6 };
+	static const char *const names[] = { "none", "relu", "relu6", "clip", NULL };
+	static const int values[] = { NPU_ACT_NONE, NPU_ACT_RELU, NPU_ACT_RELU6,
+				      NPU_ACT_CLIP };
+	json_t *c = json_object_get(obj, "clip");
 	int v;
 	npu_status st = get_choice(L, obj, "act", names, values, NPU_ACT_NONE, &v);
 
 	*out = (enum npu_act)v;
-	return st;
+	*clip_min = *clip_max = 0.0f;
+	if (st != NPU_OK)
+		return st;
+	if (*out != NPU_ACT_CLIP)
+		return c ? lfail(L, NPU_E_PARSE, "'clip' goes with \"act\": \"clip\" only")
+			 : NPU_OK;
+	if (!c)
+		return lfail(L, NPU_E_PARSE, "\"act\": \"clip\" needs \"clip\": [min, max]");
+	if (!json_is_array(c) || json_array_size(c) != 2 ||
+	    !json_is_number(json_array_get(c, 0)) || !json_is_number(json_array_get(c, 1)))
+		return lfail(L, NPU_E_PARSE, "'clip' must be [min, max], two numbers");
+	for (int i = 0; i < 2; i++) {
+		double v = json_number_value(json_array_get(c, i));
+
+		if (!(fabs(v) <= FLT_MAX))
+			return lfail(L, NPU_E_PARSE, "'clip' bound %g is beyond float's range", v);
+		*(i ? clip_max : clip_min) = (float)v;
+	}
+	return NPU_OK;
+}
+
+/*
+ * The activation the synthetic scales model: a clip that keeps only
+ * non-negative values is one-sided like ReLU; any other clip is modelled
+ * as no activation (both sides of zero are kept).
+ */
+static enum npu_act synth_act(enum npu_act act, float clip_min)
+{
+	if (act == NPU_ACT_CLIP)
+		return clip_min >= 0.0f ? NPU_ACT_RELU : NPU_ACT_NONE;
+	return act;
 }
 
 static npu_status get_requant(struct loader *L, json_t *obj, enum npu_requant def,
@@ -546,7 +585,7 @@ static npu_status conv_source(struct loader *L, json_t *layer, const char *name,
 	sc.in_scale = t->scale;
 	sc.acc_m2 = npu_synth_acc_m2(c->data, c->w.type, c->zps, c->w.n_zero_points, K,
 				     fan_in, L->stats[in]);
-	sc.act = act;
+	sc.act = act;	/* synth_act() of the layer's activation */
 	sc.out_type = L->type;
 	scales_given = c->scales != NULL;
 	if (!scales_given) {
@@ -603,7 +642,7 @@ static npu_status load_conv(struct loader *L, json_t *layer, const char *name, i
 	    (st = get_ints(L, layer, "stride", 2, 1, stride)) != NPU_OK ||
 	    (st = get_ints(L, layer, "dilation", 2, 1, dil)) != NPU_OK ||
 	    (st = get_pads(L, layer, &t->dims[1], k, stride, dil, pads)) != NPU_OK ||
-	    (st = get_act(L, layer, &p.act)) != NPU_OK ||
+	    (st = get_act(L, layer, &p.act, &p.clip_min, &p.clip_max)) != NPU_OK ||
 	    (st = get_requant(L, layer, L->requant, &p.requant)) != NPU_OK)
 		return st;
 	if (g && json_is_string(g) && !strcmp(json_string_value(g), "depthwise"))
@@ -627,7 +666,8 @@ static npu_status load_conv(struct loader *L, json_t *layer, const char *name, i
 			     "filters %d, kernel %dx%d, groups %d do not fit %d input channels",
 			     p.out_channels, k[0], k[1], p.groups, t->dims[3]);
 	st = conv_source(L, layer, name, in, p.out_channels,
-			 (uint64_t)k[0] * k[1] * (t->dims[3] / p.groups), p.act, &c);
+			 (uint64_t)k[0] * k[1] * (t->dims[3] / p.groups),
+			 synth_act(p.act, p.clip_min), &c);
 	if (st == NPU_OK) {
 		p.weights = c.w;
 		p.weights.bias = c.bias;
@@ -652,13 +692,14 @@ static npu_status load_fc(struct loader *L, json_t *layer, const char *name, int
 
 	if ((st = need(L, layer, "units")) != NPU_OK ||
 	    (st = get_int(L, layer, "units", 0, &p.units)) != NPU_OK ||
-	    (st = get_act(L, layer, &p.act)) != NPU_OK ||
+	    (st = get_act(L, layer, &p.act, &p.clip_min, &p.clip_max)) != NPU_OK ||
 	    (st = get_requant(L, layer, L->requant, &p.requant)) != NPU_OK)
 		return st;
 	if (p.units < 1)
 		return lfail(L, NPU_E_INVAL, "'units' must be >= 1");
 	st = conv_source(L, layer, name, in, p.units,
-			 (uint64_t)t->dims[1] * t->dims[2] * t->dims[3], p.act, &c);
+			 (uint64_t)t->dims[1] * t->dims[2] * t->dims[3],
+			 synth_act(p.act, p.clip_min), &c);
 	if (st == NPU_OK) {
 		p.weights = c.w;
 		p.weights.bias = c.bias;
@@ -742,11 +783,12 @@ static npu_status load_add(struct loader *L, json_t *layer, const char *name, in
 		return lfail(L, NPU_E_PARSE, "'inputs' must name the two tensors to add");
 	if ((st = resolve(L, json_array_get(ins, 0), "inputs", &a)) != NPU_OK ||
 	    (st = resolve(L, json_array_get(ins, 1), "inputs", &b)) != NPU_OK ||
-	    (st = get_act(L, layer, &p.act)) != NPU_OK ||
+	    (st = get_act(L, layer, &p.act, &p.clip_min, &p.clip_max)) != NPU_OK ||
 	    (st = get_requant(L, layer, L->requant, &p.requant)) != NPU_OK)
 		return st;
 	npu_synth_add_quant(L->net->tensors[a].scale, L->stats[a], L->net->tensors[b].scale,
-			    L->stats[b], p.act, L->net->tensors[a].type, &p.out, &s);
+			    L->stats[b], synth_act(p.act, p.clip_min), L->net->tensors[a].type,
+			    &p.out, &s);
 	if (jo && (st = out_quant(L, jo, L->net->tensors[a].type, &p.out)) != NPU_OK)
 		return st;
 	if ((st = npu_net_add_add(L->net, a, b, &p, out)) != NPU_OK)
@@ -833,14 +875,14 @@ static npu_status load_flatten(struct loader *L, json_t *layer, const char *name
 
 #define COMMON "name", "op", "input", "comment"
 static const char *const conv_keys[] = { COMMON, "filters", "kernel", "stride", "dilation",
-					 "pad", "groups", "act", "requant", "weights",
+					 "pad", "groups", "act", "clip", "requant", "weights",
 					 "bias", "output", NULL };
-static const char *const fc_keys[] = { COMMON, "units", "act", "requant", "weights", "bias",
-				       "output", NULL };
+static const char *const fc_keys[] = { COMMON, "units", "act", "clip", "requant", "weights",
+				       "bias", "output", NULL };
 static const char *const pool_keys[] = { COMMON, "kernel", "stride", "pad", NULL };
 static const char *const plain_keys[] = { COMMON, NULL };
-static const char *const add_keys[] = { "name", "op", "inputs", "comment", "act", "requant",
-					"output", NULL };
+static const char *const add_keys[] = { "name", "op", "inputs", "comment", "act", "clip",
+					"requant", "output", NULL };
 static const char *const softmax_keys[] = { COMMON, "beta", "output", NULL };
 static const char *const quantize_keys[] = { COMMON, "output", NULL };
 static const char *const reshape_keys[] = { COMMON, "shape", NULL };
