@@ -75,17 +75,20 @@ def resnet(depth):
 def mobilenet_v1():
     """MobileNet-v1 1.0/224 as TensorFlow builds it: 'same' padding (so the
     stride-2 layers pad only bottom/right), ReLU6, uint8 activations and
-    weights with ONNX fp32 requantization."""
-    L = [conv('conv0', 'input', 32, 3, 2, 'same', 'relu6')]
+    weights with ONNX fp32 requantization. The uint8 weights are centred on
+    zero point 128, written out: an absent zero point is 0 for every type."""
+    w = {'zero_point': 128}
+    L = [conv('conv0', 'input', 32, 3, 2, 'same', 'relu6', weights=w)]
     x, ch = 'conv0', 32
     plan = [(1, 64), (2, 128), (1, 128), (2, 256), (1, 256), (2, 512)] + \
            [(1, 512)] * 5 + [(2, 1024), (1, 1024)]
     for i, (s, out) in enumerate(plan, 1):
-        L.append(conv('dw%d' % i, x, ch, 3, s, 'same', 'relu6', groups='depthwise'))
-        L.append(conv('pw%d' % i, 'dw%d' % i, out, 1, 1, 0, 'relu6'))
+        L.append(conv('dw%d' % i, x, ch, 3, s, 'same', 'relu6', groups='depthwise',
+                      weights=w))
+        L.append(conv('pw%d' % i, 'dw%d' % i, out, 1, 1, 0, 'relu6', weights=w))
         x, ch = 'pw%d' % i, out
     L.append({'name': 'avgpool', 'op': 'global_avgpool', 'input': x})
-    L.append({'name': 'fc', 'op': 'fc', 'input': 'avgpool', 'units': 1000})
+    L.append({'name': 'fc', 'op': 'fc', 'input': 'avgpool', 'units': 1000, 'weights': w})
     L.append({'name': 'prob', 'op': 'softmax', 'input': 'fc'})
     return {
         'version': 1, 'name': 'mobilenet_v1',

@@ -126,6 +126,11 @@ enum npu_layout {
  * n, c, h, w); every dim must be >= 1 and the byte size must fit in
  * size_t. scale (> 0, finite) and zero_point (inside the type's range)
  * matter for 8-bit types; float and int32 tensors ignore them.
+ *
+ * Defaults, one rule: a zero point that is not given is 0 for weights,
+ * inputs and outputs of every type (uint8 included): here a zeroed field
+ * or NULL zero_points, in JSON an absent "zero_point", in ONNX an absent
+ * zero-point input. A uint8 tensor centred on 128 must say so.
  */
 struct npu_tensor_desc {
 	enum npu_type type;

@@ -554,11 +554,15 @@ static npu_status conv_source(struct loader *L, json_t *layer, const char *name,
 	c->w.layout = (enum npu_layout)lay;
 	c->w.zero_points = c->zps;
 	if (!c->zps) {
-		/* Unsigned weights centre on 128, as ONNX's uint8 weights do. */
+		/*
+		 * Not given: 0 for every type, as the API (NULL zero points) and
+		 * ONNX (an absent zero-point input) have it (lib/README.md,
+		 * "Defaults: one rule"). Seeded weights are drawn around it too.
+		 */
 		c->zps = malloc(sizeof(int32_t));
 		if (!c->zps)
 			return lfail(L, NPU_E_NOMEM, "out of memory");
-		c->zps[0] = c->w.type == NPU_UINT8 ? 128 : 0;
+		c->zps[0] = 0;
 		c->w.zero_points = c->zps;
 		c->w.n_zero_points = 1;
 	}
@@ -971,8 +975,8 @@ static npu_status load_input(struct loader *L, json_t *ji, size_t index, uint64_
 	if ((st = get_ints(L, ji, "shape", 4, 1, d.dims)) != NPU_OK ||
 	    (st = get_type(L, ji, "type", L->type, &d.type)) != NPU_OK ||
 	    (st = get_number(L, ji, "scale", 1.0 / 128, &scale)) != NPU_OK ||
-	    (st = get_int(L, ji, "zero_point", d.type == NPU_UINT8 ? 128 : 0,
-			  &d.zero_point)) != NPU_OK ||
+	    /* absent: 0, whatever the type (lib/README.md, "Defaults: one rule") */
+	    (st = get_int(L, ji, "zero_point", 0, &d.zero_point)) != NPU_OK ||
 	    (st = get_string(L, ji, "data", NULL, &data)) != NPU_OK)
 		return st;
 	d.scale = (float)scale;
