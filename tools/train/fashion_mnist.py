@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Train, quantize and export the Fashion-MNIST example networks.
+
+    /usr/bin/python3 tools/train/fashion_mnist.py all        # everything below, both networks
+    /usr/bin/python3 tools/train/fashion_mnist.py train  [--net cnn|resdw|all]
+    /usr/bin/python3 tools/train/fashion_mnist.py export [--net ...]
+    /usr/bin/python3 tools/train/fashion_mnist.py eval   [--net ...]
+
+train:  fixed seed, deterministic; writes the float checkpoint WORK/<net>.pt
+export: folds batch norm, calibrates (MinMax over CALIB training images), quantizes
+        per channel and writes OUT/<net>_fp32.onnx, <net>_qop.onnx, <net>_qdq.onnx
+eval:   accuracy on the 10,000 test images: torch (float), the folded float graph,
+        and the integer emulation of each quantized file (read back from the file);
+        with --ort also ONNX Runtime through tools/golden (Node.js, onnxruntime-node)
+
+Needs Debian's python3-torch, python3-onnx, python3-numpy and dataset-fashion-mnist.
+Run it with /usr/bin/python3. Defaults: WORK=build/fashion_mnist, OUT=examples/fashion_mnist.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+import fm_data   # noqa: E402
+import fm_emul   # noqa: E402
+import fm_nets   # noqa: E402
+import fm_onnx   # noqa: E402
+import fm_quant  # noqa: E402
+import fm_train  # noqa: E402
+
+NETS = ["cnn", "resdw"]
+SEED = 1
+CALIB = 5000
+CALIB_SEED = 2024
+
+DESCRIPTIONS = {
+    "cnn": "Fashion-MNIST small CNN: conv3x3(16)+ReLU, maxpool, conv3x3(32)+ReLU, maxpool, "
+           "FC 128 + ReLU, FC 10. Input x = pixel / 255, float32 [N,1,28,28]; output logits [N,10].",
+    "resdw": "Fashion-MNIST residual network of depthwise-separable blocks (16 -> 32 -> 64 "
+             "channels, 28 -> 14 -> 7), global average pool, FC 10. Input x = pixel / 255, "
+             "float32 [N,1,28,28]; output logits [N,10].",
+}
+FORM_DOC = {
+    "fp32": "float32 reference (batch norm folded)",
+    "qop": "QOperator: uint8 activations, int8 per-channel weights with reduce_range (7 bit)",
+    "qdq": "QDQ: int8 activations, int8 symmetric per-channel weights",
+}
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def ckpt_path(args, net):
+    return os.path.join(args.work, f"{net}.pt")
+
+
+def load_model(args, net):
+    p = ckpt_path(args, net)
+    if not os.path.exists(p):
+        sys.exit(f"{p}: no checkpoint; run the train step first")
+    m = fm_nets.NETS[net]()
+    m.load_state_dict(torch.load(p))
+    m.eval()
+    return m
+
+
+def calib_images():
+    img, _ = fm_data.load("train")
+    idx = np.random.RandomState(CALIB_SEED).permutation(img.shape[0])[:CALIB]
+    return fm_data.to_input(img[np.sort(idx)])
+
+
+# ---------------------------------------------------------------- steps
+
+def step_train(args):
+    os.makedirs(args.work, exist_ok=True)
+    times = {}
+    for net in args.nets:
+        log(f"== train {net}")
+        model, secs = fm_train.train(net, seed=args.seed, log=log)
+        torch.save(model.state_dict(), ckpt_path(args, net))
+        times[net] = secs
+        log(f"{net}: trained in {secs:.0f} s -> {ckpt_path(args, net)}")
+    with open(os.path.join(args.work, "train_times.json"), "w") as f:
+        json.dump(times, f)
+
+
+def quantized_graphs(args, net):
+    model = load_model(args, net)
+    graph = fm_nets.fold(net, model)
+    ranges = fm_quant.calibrate(graph, calib_images(), method=args.calib_method)
+    return graph, {form: fm_quant.quantize(graph, ranges, form) for form in ("qop", "qdq")}
+
+
+def step_export(args):
+    os.makedirs(args.out, exist_ok=True)
+    for net in args.nets:
+        log(f"== export {net}")
+        graph, qgs = quantized_graphs(args, net)
+        doc = DESCRIPTIONS[net]
+        models = {
+            "fp32": fm_onnx.export_fp32(graph, f"{net}_fp32", f"{doc} {FORM_DOC['fp32']}."),
+            "qop": fm_onnx.export_qop(qgs["qop"], f"{net}_qop", f"{doc} {FORM_DOC['qop']}."),
+            "qdq": fm_onnx.export_qdq(qgs["qdq"], f"{net}_qdq", f"{doc} {FORM_DOC['qdq']}."),
+        }
+        for form, m in models.items():
+            p = os.path.join(args.out, f"{net}_{form}.onnx")
+            onnx.save(m, p)
+            onnx.checker.check_model(p)
+            log(f"{p}: {os.path.getsize(p)} bytes, {len(m.graph.node)} nodes")
+
+
+def read_back(qg, path):
+    """The quantized graph with every number replaced by the one stored in the ONNX file."""
+    m = onnx.load(path)
+    init = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    qg = dict(qg)
+    params = {}
+    for t, (s, zp) in qg["params"].items():
+        src = t
+        # pass-through tensors carry their input's initializers
+        while src + "_scale" not in init:
+            src = next(L["inputs"][0] for L in qg["layers"] if L["output"] == src)
+        params[t] = (np.float32(init[src + "_scale"]), int(init[src + "_zero_point"]))
+        if params[t] != (np.float32(s), int(zp)):
+            raise ValueError(f"{path}: {t}: {params[t]} in the file, {(s, zp)} computed")
+    qg["params"] = params
+    layers = []
+    for L in qg["layers"]:
+        L = dict(L)
+        if L["op"] in ("conv", "gemm"):
+            n = L["name"]
+            L["wq"] = init[n + "_w_quantized"]
+            L["ws"] = init[n + "_w_scale"]
+            L["wzp"] = init[n + "_w_zero_point"]
+            L["bq"] = init[n + "_b_quantized"]
+        layers.append(L)
+    qg["layers"] = layers
+    return qg
+
+
+def run_ort(args, paths):
+    """Accuracy under ONNX Runtime through tools/golden/fashion_golden.js, if present."""
+    script = os.path.join(ROOT, "tools", "golden", "fashion_golden.js")
+    if not os.path.exists(script):
+        log(f"note: {script} not found; no ONNX Runtime figures")
+        return {}
+    cmd = ["node", script, "--images", "10000", "--labels", "--json"] + paths
+    log("$ " + " ".join(cmd))
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        log(r.stderr)
+        return {}
+    return json.loads(r.stdout)
+
+
+def step_eval(args):
+    timg, tlab = fm_data.load("t10k")
+    tx = fm_data.to_input(timg)
+    ty = tlab.astype(np.int64)
+    results = {}
+    for net in args.nets:
+        log(f"== eval {net}")
+        model = load_model(args, net)
+        acc_torch = fm_train.evaluate(model, torch.from_numpy(tx), torch.from_numpy(ty))
+        graph, qgs = quantized_graphs(args, net)
+        with torch.no_grad():
+            logits = fm_nets.run_graph(graph, torch.from_numpy(tx)).numpy()
+        acc_fold = float((logits.argmax(1) == ty).mean())
+        rows, macs, params = fm_nets.summary(graph)
+        r = {"macs": macs, "params": params, "torch": acc_torch, "folded": acc_fold}
+        for form in ("qop", "qdq"):
+            p = os.path.join(args.out, f"{net}_{form}.onnx")
+            qg = read_back(qgs[form], p)
+            t0 = time.time()
+            r["emul_" + form] = fm_emul.accuracy(qg, tx, ty)
+            log(f"{net} {form}: emulated {100 * r['emul_' + form]:.2f} % ({time.time() - t0:.0f} s)")
+        results[net] = r
+    if args.ort:
+        paths = [os.path.join(args.out, f"{n}_{f}.onnx") for n in args.nets for f in ("fp32", "qop", "qdq")]
+        for k, v in run_ort(args, paths).items():
+            log(f"ort {k}: {v}")
+    log("")
+    log(f"{'net':6} {'MACs':>10} {'params':>8} {'torch':>7} {'folded':>7} {'qop emu':>8} {'qdq emu':>8}")
+    for net, r in results.items():
+        log(f"{net:6} {r['macs']:>10,} {r['params']:>8,} {100 * r['torch']:6.2f}% {100 * r['folded']:6.2f}% "
+            f"{100 * r['emul_qop']:7.2f}% {100 * r['emul_qdq']:7.2f}%")
+        for form in ("qop", "qdq"):
+            if abs(r["emul_" + form] - r["torch"]) > 0.01:
+                log(f"WARNING: {net} {form} is more than 1 point from float")
+    return results
+
+
+def step_summary(args):
+    for net in args.nets:
+        model = fm_nets.NETS[net]()
+        rows, macs, params = fm_nets.summary(fm_nets.fold(net, model))
+        log(f"{net}:")
+        for name, desc, shape, m, p in rows:
+            log(f"  {name:10} {desc:26} {'x'.join(map(str, shape)):>10} {m:>10,} {p:>8,}")
+        log(f"  total: {macs:,} MACs, {params:,} parameters")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=["all", "train", "export", "eval", "summary"])
+    ap.add_argument("--net", default="all", help="cnn, resdw or all")
+    ap.add_argument("--work", default=os.path.join(ROOT, "build", "fashion_mnist"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "examples", "fashion_mnist"))
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--calib-method", default="minmax", choices=["minmax", "percentile"])
+    ap.add_argument("--ort", action="store_true", help="also measure with ONNX Runtime (tools/golden)")
+    args = ap.parse_args()
+    args.nets = NETS if args.net == "all" else args.net.split(",")
+    t0 = time.time()
+    if args.step == "summary":
+        step_summary(args)
+        return
+    if args.step in ("all", "train"):
+        step_train(args)
+    if args.step in ("all", "export"):
+        step_export(args)
+    if args.step in ("all", "eval"):
+        step_eval(args)
+    log(f"done in {time.time() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
