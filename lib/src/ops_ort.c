@@ -156,7 +156,7 @@ int npu_ort_pool_out_size(int in, int kernel, int stride, int dilation,
 
 const char *npu_ort_qadd_prepare(struct npu_ort_qadd *op)
 {
-	float za, zb;
+	float zb;
 
 	if (!is8(op->type))
 		return "QLinearAdd: type must be int8 or uint8";
@@ -166,9 +166,13 @@ const char *npu_ort_qadd_prepare(struct npu_ort_qadd *op)
 		return "QLinearAdd: zero point outside the type";
 	op->ra = op->a_scale / op->c_scale;
 	op->rb = op->b_scale / op->c_scale;
-	za = op->ra * (float)op->a_zp;
+	/*
+	 * F = zc - (ra*za + rb*zb) in ORT's source; GCC contracts it (the AVX2
+	 * file is built with -mfma and C++'s default -ffp-contract=fast) into
+	 * zc - fma(ra, za, rb*zb). The test cases tell the two apart.
+	 */
 	zb = op->rb * (float)op->b_zp;
-	op->fixed = (float)op->c_zp - (za + zb);
+	op->fixed = (float)op->c_zp - fmaf(op->ra, (float)op->a_zp, zb);
 	return NULL;
 }
 

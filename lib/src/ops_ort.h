@@ -102,7 +102,8 @@ int npu_ort_pool_out_size(int in, int kernel, int stride, int dilation,
  * avx2/qladd_avx2.cpp, MlasQLinearAddKernelAvx2Helper; chosen by
  * platform.cpp on every CPU with AVX2, this one included):
  *   ra = fl(a_scale / c_scale), rb = fl(b_scale / c_scale)
- *   F  = fl(fl(c_zp) - fl(fl(ra * a_zp) + fl(rb * b_zp)))
+ *   F  = fl(c_zp - fma(ra, a_zp, fl(rb * b_zp)))  (the compiler contracted
+ *        ORT's c_zp - (ra*a_zp + rb*b_zp) into this; measured, see the doc)
  *   v  = fma(a, ra, fma(b, rb, F))         (two fused multiply-adds)
  *   C  = sat8(sat16(rne(v)))               (|v| >= 2^31 gives type_min)
  * Broadcast (one input a single value per span) takes another path in ORT

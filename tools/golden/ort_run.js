@@ -126,7 +126,7 @@ async function main() {
   if (!['all', 'extended', 'basic', 'disabled'].includes(opt)) usage(`bad --opt ${opt}`);
   const ort = loadOrt();
   process.stderr.write(`onnxruntime ${ort.env.versions.common} (onnxruntime-node ${ort.env.versions.node})\n`);
-  const sessionOptions = { graphOptimizationLevel: opt, executionProviders: ['cpu'] };
+  const sessionOptions = { graphOptimizationLevel: opt, executionProviders: ['cpu'], logSeverityLevel: 3 };
   if (threads > 0) sessionOptions.intraOpNumThreads = threads;
   const opts = { sessionOptions };
 

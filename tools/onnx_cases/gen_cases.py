@@ -570,6 +570,141 @@ def float_avgpool_sizes(rng, cases):
         cases.append(c)
 
 
+
+# ---------------------------------------------------------------- sweeps
+# Larger inputs that make near-ties frequent, so that a formula with one
+# rounding in another place (no FMA, a reciprocal instead of a division,
+# double instead of float) gives different bytes somewhere.
+
+def add_alternative_pairs(t, sa, za, sb, zb, sc, zc):
+    """Flat indices (a*256 + b order of the sweep) where QLinearAdd computed
+    without FMA, or with F contracted, would give another byte than the
+    AVX2 kernel (fma emulated in float64: a*r is exact there)."""
+    lo, hi = RANGE[t]
+    a = np.repeat(np.arange(lo, hi + 1), 256).astype(np.float64)
+    b = np.tile(np.arange(lo, hi + 1), 256).astype(np.float64)
+    f = np.float32
+    ra, rb = f(f(sa) / f(sc)), f(f(sb) / f(sc))
+    F = f(f(zc) - f(f(ra * f(za)) + f(rb * f(zb))))
+    F2 = f(f(zc) - f(np.float64(ra) * za + np.float64(f(rb * f(zb)))))
+
+    def fused(F):
+        t1 = (b * np.float64(rb) + np.float64(F)).astype(f)
+        return np.clip(np.rint((a * np.float64(ra) + t1.astype(np.float64)).astype(f)), lo, hi)
+    ref = fused(F)
+    non = np.clip(np.rint(f(f(F + f(a.astype(f) * ra)) + f(b.astype(f) * rb))), lo, hi)
+    return np.nonzero((ref != non) | (ref != fused(F2)))[0]
+
+
+def sweeps(rng, cases):
+    for t in ("int8", "uint8"):
+        lo, hi = RANGE[t]
+        allv = np.arange(lo, hi + 1)
+        a = np.repeat(allv, 256).reshape(1, 256, 16, 16)      # every (a, b) pair once
+        b = np.tile(allv, 256).reshape(1, 256, 16, 16)
+        # Scales found by a search over random scale sets for where fma and
+        # mul+add round differently after clamping ("a"), or where a
+        # contracted ra*za + rb*zb would change F ("b"). The case keeps the
+        # (a, b) pairs where any of those alternatives differs, plus 4000
+        # random pairs.
+        if t == "int8":
+            vs = [("a", 0.021128559485077858, -42, 0.014047608710825443, 10, 0.05280320346355438, -106),
+                  ("b", 0.007780381012707949, -44, 0.010820286348462105, -70, 0.028165562078356743, 22)]
+        else:
+            vs = [("a", 0.038304731249809265, 101, 0.03362266346812248, 107, 0.0791623443365097, 153),
+                  ("b", 0.04565256088972092, 98, 0.04846784844994545, 194, 0.0860796868801117, 44)]
+        for nm, sa, za, sb, zb, sc, zc in vs:
+            c = Case(f"qlinearadd_sweep_{nm}_{t}", "QLinearAdd", 13, domain="com.microsoft")
+            idx = np.concatenate([add_alternative_pairs(t, sa, za, sb, zb, sc, zc),
+                                  rng.integers(0, 65536, size=4000)])
+            idx = np.resize(idx, (len(idx) + 63) // 64 * 64)
+            c.inp("A", t, a.flatten()[idx].reshape(1, -1, 8, 8))
+            c.inp("B", t, b.flatten()[idx].reshape(1, -1, 8, 8))
+            c.node("QLinearAdd", ["A", c.const("a_s", "float32", sa), c.const("a_z", t, za),
+                                  "B", c.const("b_s", "float32", sb), c.const("b_z", t, zb),
+                                  c.const("c_s", "float32", sc), c.const("c_z", t, zc)],
+                   ["C"], domain="com.microsoft")
+            c.outputs = ["C"]
+            c.params = {"type": t, "a_scale": f32(sa), "a_zp": za, "b_scale": f32(sb), "b_zp": zb,
+                        "c_scale": f32(sc), "c_zp": zc}
+            cases.append(c)
+        # QuantizeLinear near ties with a scale that is not a power of two
+        for sc, z in ((0.1, 3), (0.0371, -11)):
+            if t == "uint8":
+                z += 128
+            k = rng.integers(-140, 140, size=4096).astype(np.float32)
+            x = (k + np.float32(0.5)) * np.float32(sc)
+            ulps = rng.integers(-2, 3, size=4096)
+            x = np.array([np.nextafter(v, np.float32(np.inf) if u > 0 else np.float32(-np.inf))
+                          if u else v for v, u in zip(x.astype(np.float32), ulps)], np.float32)
+            for _ in range(1):
+                x = np.where(np.abs(ulps) == 2, np.nextafter(x, np.sign(ulps).astype(np.float32) * np.float32(np.inf)), x)
+            c = Case(f"quantizelinear_sweep_{str(sc).replace('.', 'p')}_{t}", "QuantizeLinear", 13)
+            c.inp("X", "float32", x.astype(np.float32).reshape(1, 4, 32, 32))
+            c.node("QuantizeLinear", ["X", c.const("s", "float32", sc), c.const("z", t, z)], ["Y"])
+            c.outputs = ["Y"]
+            c.params = {"type": t, "axis": 1, "scale": [f32(sc)], "zp": [z]}
+            cases.append(c)
+        # QLinearSigmoid: many scales, every input value
+        for i in range(12):
+            xs = float(np.float32(rng.uniform(0.01, 0.2)))
+            xz = int(rng.integers(lo + 40, hi - 40))
+            ys = float(np.float32(rng.uniform(0.0036, 0.0045)))
+            yz = int(lo if i % 2 else lo + int(rng.integers(0, 8)))
+            c = Case(f"qlinearsigmoid_sweep{i}_{t}", "QLinearSigmoid", 13, domain="com.microsoft")
+            c.inp("X", t, allv.reshape(1, 4, 8, 8))
+            c.node("QLinearSigmoid", ["X", c.const("x_s", "float32", xs), c.const("x_z", t, xz),
+                                      c.const("y_s", "float32", ys), c.const("y_z", t, yz)],
+                   ["Y"], domain="com.microsoft")
+            c.outputs = ["Y"]
+            c.params = {"type": t, "x_scale": f32(xs), "x_zp": xz, "y_scale": f32(ys), "y_zp": yz}
+            cases.append(c)
+        # QLinearAveragePool with odd scales on a larger image
+        for nm, k, st, pd, cip, ceil, (xs, xz, ys, yz) in [
+                ("k3s1p1", [3, 3], [1, 1], [1, 1, 1, 1], 0, 0, (0.1, 5, 0.3, -7)),
+                ("k3s2p1_incl_ceil", [3, 3], [2, 2], [1, 1, 1, 1], 1, 1, (0.0371, -20, 0.0173, 3)),
+                ("k2s2", [2, 2], [2, 2], [0, 0, 0, 0], 0, 0, (0.07, 0, 0.21, 0))]:
+            if t == "uint8":
+                xz, yz = xz + 128, yz + 128
+            c = Case(f"qlinearavgpool_sweep_{nm}_{t}", "QLinearAveragePool", 13, domain="com.microsoft")
+            c.inp("X", t, rand_q(rng, t, (1, 16, 13, 13)))
+            c.node("QLinearAveragePool", ["X", c.const("x_s", "float32", xs), c.const("x_z", t, xz),
+                                          c.const("y_s", "float32", ys), c.const("y_z", t, yz)],
+                   ["Y"], domain="com.microsoft", **pool_attrs(k, st, pd, ceil, cip))
+            c.outputs = ["Y"]
+            c.params = {"type": t, "x_scale": f32(xs), "x_zp": xz, "y_scale": f32(ys), "y_zp": yz,
+                        "kernel": k, "strides": st, "pads": pd, "dilations": [1, 1], "ceil_mode": ceil,
+                        "count_include_pad": cip, "auto_pad": "NOTSET", "channels_last": 0}
+            cases.append(c)
+        # QLinearGlobalAveragePool, odd scales, many channels
+        for nm, dims, (xs, xz, ys, yz) in [("7x7", (1, 256, 7, 7), (0.1, 5, 0.03, -7)),
+                                            ("3x5", (2, 128, 3, 5), (0.0371, -20, 0.0173, 3))]:
+            if t == "uint8":
+                xz, yz = xz + 128, yz + 128
+            c = Case(f"qlinearglobalavgpool_sweep_{nm}_{t}", "QLinearGlobalAveragePool", 13,
+                     domain="com.microsoft")
+            c.inp("X", t, rand_q(rng, t, dims))
+            c.node("QLinearGlobalAveragePool", ["X", c.const("x_s", "float32", xs), c.const("x_z", t, xz),
+                                                c.const("y_s", "float32", ys), c.const("y_z", t, yz)],
+                   ["Y"], domain="com.microsoft", channels_last=0)
+            c.outputs = ["Y"]
+            c.params = {"type": t, "x_scale": f32(xs), "x_zp": xz, "y_scale": f32(ys), "y_zp": yz,
+                        "channels_last": 0}
+            cases.append(c)
+        # QLinearConcat: every byte value through every input's table
+        c = Case(f"qlinearconcat_sweep_{t}", "QLinearConcat", 13, domain="com.microsoft")
+        ys, yz = 0.0531, (lo + hi + 1) // 2 - 3
+        args = [c.const("y_s", "float32", ys), c.const("y_z", t, yz)]
+        plist = []
+        for i, (sx, zx) in enumerate([(0.0173, lo + 100), (0.1, lo + 140), (0.0531, yz), (0.0377, lo + 3)]):
+            c.inp(f"X{i}", t, allv.reshape(1, 4, 8, 8))
+            args += [f"X{i}", c.const(f"s{i}", "float32", sx), c.const(f"z{i}", t, zx)]
+            plist.append({"scale": f32(sx), "zp": zx})
+        c.node("QLinearConcat", args, ["Y"], domain="com.microsoft", axis=1)
+        c.outputs = ["Y"]
+        c.params = {"type": t, "axis": 1, "y_scale": f32(ys), "y_zp": yz, "inputs": plist}
+        cases.append(c)
+
 # ---------------------------------------------------------------- QDQ groups
 
 def dq(c, x, t, s, z, tag, axis=None):
@@ -657,7 +792,7 @@ def qdq_cases(rng, cases):
                     "y_scale": f32(1.0 / 256), "y_zp": lo if t == "int8" else 0}
         cases.append(c)
         # DQ(x), DQ(w const), DQ(b int32 const) -> Conv -> [Relu|Clip] -> Q
-        for act in ("none", "relu", "clip"):
+        for act in ("none", "relu", "clip", "clip6"):
             c = Case(f"qdq_conv_{act}_{t}", "QDQ", 13, kind="qdq")
             K, C = 4, 3
             c.inp("X", t, rand_q(rng, t, (1, C, 6, 6)))
@@ -673,13 +808,13 @@ def qdq_cases(rng, cases):
                                         c.const("b_z", "int32", [0] * K)], ["b_f"], axis=0)
             c.node("Conv", [fx, fw, "b_f"], ["conv"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
             last = "conv"
-            ys, yz = 0.08, (zp - 128 if act != "none" else zp)
+            ys, yz = (0.08 if act != "clip6" else 0.02), (zp - 128 if act != "none" else zp)
             if t == "uint8" and act != "none":
                 yz = 0
             if act == "relu":
                 c.node("Relu", ["conv"], ["act"])
                 last = "act"
-            elif act == "clip":
+            elif act in ("clip", "clip6"):
                 c.node("Clip", ["conv", c.const("cmin", "float32", 0.0), c.const("cmax", "float32", 6.0)], ["act"])
                 last = "act"
             q(c, last, t, ys, yz, "Y")
@@ -778,7 +913,7 @@ def main():
     cases = []
     for fn in (qlinear_add, qlinear_avgpool, maxpool, global_avgpool, qlinear_concat, qlinear_sigmoid,
                quantize_linear, dequantize_linear, qlinear_conv, qlinear_matmul, qgemm, integer_ops, pad,
-               softmax, float_avgpool_sizes, qdq_cases):
+               softmax, float_avgpool_sizes, qdq_cases, sweeps):
         fn(rng, cases)
     if args.only:
         cases = [c for c in cases if args.only in c.name]
