@@ -1,35 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * npu - run a network description on the accelerator (or the CPU) and
- * print the per-layer report, or print its model summary.
+ * npu - run a network description or model on the accelerator (or the
+ * CPU) and print the per-layer report, classify images with it, or print
+ * its model summary. Options and the plain run are here; report.c prints
+ * the tables and classify.c feeds images (cli.h).
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "npu.h"
-
-/* No progress line for runs shorter than this. */
-#define PROGRESS_AFTER_S 3.0
-
-struct options {
-	const char *cmd, *net, *backend, *trace, *json_out;
-	int check, json, threads;
-	unsigned dram_bw, dram_latency;
-	struct npu_load_opts load;
-};
+#include "cli.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: npu run NET [options]     run a network, print the per-layer report\n"
-		"       npu summary NET [options] print the model summary\n"
+		"usage: npu run MODEL [options]     run a network, print the per-layer report\n"
+		"       npu run MODEL --images FILE [--labels FILE] [--limit N] [--batch B]\n"
+		"                                   classify a data set: accuracy, confusion\n"
+		"                                   matrix, per-layer figures summed over batches\n"
+		"       npu run MODEL --image FILE [--classes FILE]\n"
+		"                                   classify one image: the top-5 classes\n"
+		"       npu summary MODEL [options] print the model summary\n"
 		"\n"
-		"NET is a network description (JSON; see lib/README.md and examples/).\n"
+		"MODEL is a network description (JSON; see lib/README.md and examples/) or an\n"
+		"ONNX model, told apart by content.\n"
 		"\n"
 		"options:\n"
 		"  --backend B        auto, drm, sim or cpu (default: $NPU_BACKEND, else auto)\n"
@@ -45,7 +41,28 @@ static void usage(FILE *f)
 		"  --json-out FILE    the same report written to FILE, the table still printed\n"
 		"  --help             this text\n"
 		"\n"
-		"exit status: 0 success, 1 failure (including a check mismatch), 2 usage\n");
+		"classification (the model's first input takes the images, its first output\n"
+		"gives the class scores; the prediction is their argmax, the lowest index on a\n"
+		"tie):\n"
+		"  --images FILE      IDX images (N x H x W, or N x H x W x C; u8; plain or gzip),\n"
+		"                     e.g. /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz\n"
+		"  --labels FILE      IDX labels (N integers, 0 .. classes - 1): top-1 accuracy\n"
+		"                     and the confusion matrix\n"
+		"  --limit N          the first N images only\n"
+		"  --batch B          images per run (default: %d, at most the image count);\n"
+		"                     a smaller last batch runs on a second copy of the model\n"
+		"  --predictions FILE per-image predictions, one line each: image, predicted\n"
+		"                     class, label (or -); also put into the --json report\n"
+		"  --image FILE       one PGM (P2/P5) or PNG image: the top-5 classes\n"
+		"  --classes FILE     class names, one per line (default: the model's \"classes\"\n"
+		"                     metadata, comma separated, else the class numbers)\n"
+		"pixels p (0..255) become p / 255.0f in float32 for a float32 input, quantized\n"
+		"with the input's scale and zero point (round half to even, saturated) for an\n"
+		"8-bit one; gray images feed a 3-channel input on every channel, RGB images a\n"
+		"1-channel input as luma (299 R + 587 G + 114 B + 500) / 1000 (BT.601, integer).\n"
+		"\n"
+		"exit status: 0 success, 1 failure (including a check mismatch and bad data\n"
+		"files), 2 usage\n", DEFAULT_BATCH);
 }
 
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
@@ -61,7 +78,8 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_BACKEND = 256, O_CHECK, O_SEED, O_TRACE, O_JSON, O_JSON_OUT, O_BW, O_LAT,
-	       O_THREADS, O_SIZE, O_HELP };
+	       O_THREADS, O_SIZE, O_HELP, O_IMAGES, O_LABELS, O_LIMIT, O_BATCH, O_IMAGE,
+	       O_CLASSES, O_PREDICTIONS };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -74,6 +92,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "input-size", required_argument, NULL, O_SIZE },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "images", required_argument, NULL, O_IMAGES },
+		{ "labels", required_argument, NULL, O_LABELS },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ "image", required_argument, NULL, O_IMAGE },
+		{ "classes", required_argument, NULL, O_CLASSES },
+		{ "predictions", required_argument, NULL, O_PREDICTIONS },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
@@ -123,6 +148,31 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->load.input_h = h;
 			o->load.input_w = w;
 			break;
+		case O_IMAGES:
+			o->images = optarg;
+			break;
+		case O_LABELS:
+			o->labels = optarg;
+			break;
+		case O_LIMIT:
+			if (parse_uint(optarg, 1ull << 40, &v) || !v)
+				goto bad;
+			o->limit = (unsigned long)v;
+			break;
+		case O_BATCH:
+			if (parse_uint(optarg, 65536, &v) || !v)
+				goto bad;
+			o->batch = (int)v;
+			break;
+		case O_IMAGE:
+			o->image = optarg;
+			break;
+		case O_CLASSES:
+			o->classes = optarg;
+			break;
+		case O_PREDICTIONS:
+			o->predictions = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -141,253 +191,95 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "npu: unknown command '%s' (run or summary)\n", o->cmd);
 		return -1;
 	}
+	/* Options that only make sense together. */
+	if ((o->images || o->image) && strcmp(o->cmd, "run")) {
+		fprintf(stderr, "npu: --images and --image go with 'run'\n");
+		return -1;
+	}
+	if (o->images && o->image) {
+		fprintf(stderr, "npu: --images and --image exclude each other\n");
+		return -1;
+	}
+	if (!o->images && (o->labels || o->limit || o->batch || o->predictions)) {
+		fprintf(stderr, "npu: --labels, --limit, --batch and --predictions need --images\n");
+		return -1;
+	}
+	if (o->classes && !o->images && !o->image) {
+		fprintf(stderr, "npu: --classes needs --images or --image\n");
+		return -1;
+	}
 	return 0;
 bad:
 	fprintf(stderr, "npu: bad value '%s' for --%s\n", optarg, longopts[c - O_BACKEND].name);
 	return -1;
 }
 
-/* 1234567 -> "1.23M": tables stay narrow; --json has the exact numbers. */
-static const char *human(uint64_t v, char *buf, size_t len)
+/* `npu summary` and the plain `npu run`: one run with the file's inputs. */
+static int run_plain(npu_ctx *ctx, const struct options *o, int summary)
 {
-	static const char suffix[] = " KMGTP";
-	double d = (double)v;
-	int i = 0;
+	struct npu_device_info dev;
+	struct progress prog = { 0 };
+	struct run_stats stats;
+	npu_net *net;
+	npu_status st;
+	json_t *root;
+	int have_dev, rc;
 
-	while (d >= 1000.0 && i < 5) {
-		d /= 1000.0;
-		i++;
+	st = npu_net_load(ctx, o->net, &o->load, &net);
+	if (st != NPU_OK) {
+		fprintf(stderr, "npu: %s\n", npu_ctx_last_error(ctx));
+		return 1;
 	}
-	if (i)
-		snprintf(buf, len, "%.2f%c", d, suffix[i]);
+	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
+	if (summary) {
+		if (o->json) {
+			root = json_report(ctx, net, NULL, 0, NPU_OK, &dev, have_dev);
+			json_write(stdout, root);
+			json_decref(root);
+		} else {
+			print_summary(net);
+		}
+		npu_net_free(net);
+		return 0;
+	}
+	if (stats_init(&stats, net)) {
+		fprintf(stderr, "npu: out of memory\n");
+		npu_net_free(net);
+		return 1;
+	}
+	prog.start = prog.last = now();
+	prog.tty = isatty(STDERR_FILENO);
+	npu_net_set_progress(net, on_layer, &prog);
+	st = npu_net_run(net);
+	progress_done(&prog);
+	if (stats_add(&stats, net, 0)) {
+		fprintf(stderr, "npu: out of memory\n");
+		st = NPU_E_NOMEM;
+	}
+	root = json_report(ctx, net, &stats, 1, st, &dev, have_dev);
+	if (o->json)
+		json_write(stdout, root);
 	else
-		snprintf(buf, len, "%llu", (unsigned long long)v);
-	return buf;
-}
-
-static const char *shape(const int d[4], char *buf, size_t len)
-{
-	snprintf(buf, len, "%dx%dx%dx%d", d[0], d[1], d[2], d[3]);
-	return buf;
-}
-
-static const char *check_text(const struct npu_layer_report *r)
-{
-	if (!r->ran)
-		return "not run";
-	switch (r->check) {
-	case NPU_CHECK_PASS:
-		return "ok";
-	case NPU_CHECK_MISMATCH:
-		return "MISMATCH";
-	default:
-		return "-";
-	}
-}
-
-struct progress {
-	double start, last;
-	int shown, tty;
-};
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void on_layer(void *user, int layer, int layers, const char *name)
-{
-	struct progress *p = user;
-	double t = now();
-
-	if (t - p->start < PROGRESS_AFTER_S)
-		return;
-	/* On a terminal one line is redrawn; in a log a line every few seconds. */
-	if (p->tty) {
-		fprintf(stderr, "\r\033[K[%d/%d] %s  %.1f s", layer + 1, layers, name,
-			t - p->start);
-	} else if (t - p->last >= 5.0) {
-		fprintf(stderr, "npu: layer %d/%d %s, %.1f s\n", layer + 1, layers, name,
-			t - p->start);
-		p->last = t;
-	}
-	p->shown = 1;
-}
-
-static void print_summary(npu_net *net)
-{
-	struct npu_net_totals t;
-	struct npu_layer_report r;
-	char s[48], a[32], b[32];
-	int i, n = npu_net_num_layers(net);
-
-	printf("%-4s %-24s %-15s %-18s %12s %10s\n", "#", "layer", "op", "output", "params",
-	       "MACs");
-	for (i = 0; i < n; i++) {
-		npu_net_layer_report(net, i, &r);
-		printf("%-4d %-24s %-15s %-18s %12llu %10s\n", i, r.name, r.op,
-		       shape(r.out_dims, s, sizeof(s)), (unsigned long long)r.params,
-		       human(r.macs, a, sizeof(a)));
-	}
-	npu_net_totals(net, &t);
-	printf("total: %d layers, %llu params (%s), %llu MACs (%s)\n", t.layers,
-	       (unsigned long long)t.params, human(t.params, a, sizeof(a)),
-	       (unsigned long long)t.macs, human(t.macs, b, sizeof(b)));
-}
-
-static void print_report(npu_ctx *ctx, npu_net *net, const struct npu_device_info *dev,
-			 int have_dev)
-{
-	struct npu_net_totals t;
-	struct npu_layer_report r;
-	char s[48], a[32], b[32], c[32], util[16], dram[48];
-	int i, n = npu_net_num_layers(net);
-	double cap = have_dev ? (double)dev->rows * dev->cols : 0.0;
-
-	printf("backend: %s (%s)%s\n", npu_ctx_backend(ctx), npu_ctx_backend_reason(ctx),
-	       npu_ctx_checking(ctx) ? ", checking against the reference" : "");
-	printf("%-4s %-24s %-14s %-16s %9s %9s %6s %-23s %-9s %s\n", "#", "layer", "op",
-	       "output", "MACs", "cycles", "util", "DRAM bytes / compulsory", "check",
-	       "where");
-	for (i = 0; i < n; i++) {
-		npu_net_layer_report(net, i, &r);
-		snprintf(util, sizeof(util), "-");
-		snprintf(dram, sizeof(dram), "-");
-		if (r.on_device && r.cycles && cap > 0)
-			snprintf(util, sizeof(util), "%.1f%%",
-				 100.0 * (double)r.macs / (cap * (double)r.cycles));
-		if (r.on_device && r.dram_compulsory)
-			snprintf(dram, sizeof(dram), "%s / %s (%.2fx)",
-				 human(r.dram_read + r.dram_written, b, sizeof(b)),
-				 human(r.dram_compulsory, c, sizeof(c)),
-				 (double)(r.dram_read + r.dram_written) /
-					 (double)r.dram_compulsory);
-		printf("%-4d %-24s %-14s %-16s %9s %9s %6s %-23s %-9s %s\n", i, r.name, r.op,
-		       shape(r.out_dims, s, sizeof(s)), r.macs ? human(r.macs, a, sizeof(a)) : "-",
-		       r.on_device ? human(r.cycles, c, sizeof(c)) : "-", util, dram,
-		       check_text(&r), r.ran ? r.where : "-");
-	}
-	npu_net_totals(net, &t);
-	printf("total: %s MACs in %d layers (%d on the device, %d fallback to the CPU)\n",
-	       human(t.macs, a, sizeof(a)), t.layers, t.device_layers, t.fallback_layers);
-	if (t.device_layers) {
-		/* Device MACs only: CPU layers have no cycles to weigh. */
-		uint64_t dev_macs = 0;
-
-		for (i = 0; i < n; i++) {
-			npu_net_layer_report(net, i, &r);
-			if (r.on_device)
-				dev_macs += r.macs;
-		}
-		printf("device: %s cycles, MAC utilization %.1f%%, DRAM %s / compulsory %s "
-		       "(%.2fx), %.0f simulated cycles/s\n",
-		       human(t.cycles, a, sizeof(a)),
-		       t.cycles && cap > 0 ? 100.0 * (double)dev_macs / (cap * (double)t.cycles)
-					   : 0.0,
-		       human(t.dram_read + t.dram_written, b, sizeof(b)),
-		       human(t.dram_compulsory, c, sizeof(c)),
-		       t.dram_compulsory ? (double)(t.dram_read + t.dram_written) /
-						   (double)t.dram_compulsory : 0.0,
-		       t.device_seconds > 0 ? (double)t.cycles / t.device_seconds : 0.0);
-	}
-	if (npu_ctx_checking(ctx))
-		printf("check: %d layers compared with the reference, %d mismatched\n",
-		       t.checked, t.mismatched);
-	printf("wall time: %.3f s\n", t.seconds);
-}
-
-static json_t *json_dims(const int d[4])
-{
-	return json_pack("[iiii]", d[0], d[1], d[2], d[3]);
-}
-
-static void print_json(FILE *f, npu_ctx *ctx, npu_net *net, int ran, npu_status st,
-		       const struct npu_device_info *dev, int have_dev)
-{
-	struct npu_net_totals t;
-	struct npu_layer_report r;
-	json_t *root, *layers = json_array();
-	int i, n = npu_net_num_layers(net);
-
-	for (i = 0; i < n; i++) {
-		json_t *l;
-
-		npu_net_layer_report(net, i, &r);
-		l = json_pack("{s:s, s:s, s:o, s:s, s:I, s:I}", "name", r.name, "op", r.op,
-			      "output", json_dims(r.out_dims), "type", npu_type_name(r.out_type),
-			      "params", (json_int_t)r.params, "macs", (json_int_t)r.macs);
-		if (ran && r.ran) {
-			json_object_set_new(l, "where", json_string(r.where));
-			json_object_set_new(l, "on_device", json_boolean(r.on_device));
-			json_object_set_new(l, "cycles", json_integer((json_int_t)r.cycles));
-			json_object_set_new(l, "mac_active", json_integer((json_int_t)r.mac_active));
-			json_object_set_new(l, "dram_read", json_integer((json_int_t)r.dram_read));
-			json_object_set_new(l, "dram_written",
-					    json_integer((json_int_t)r.dram_written));
-			json_object_set_new(l, "dram_compulsory",
-					    json_integer((json_int_t)r.dram_compulsory));
-			json_object_set_new(l, "dram_planned",
-					    json_integer((json_int_t)r.dram_planned));
-			json_object_set_new(l, "descriptors", json_integer(r.descriptors));
-			json_object_set_new(l, "seconds", json_real(r.seconds));
-			json_object_set_new(l, "check", json_string(check_text(&r)));
-			if (r.check == NPU_CHECK_MISMATCH)
-				json_object_set_new(l, "mismatch",
-						    json_pack("{s:I, s:o, s:i, s:i}", "count",
-							      (json_int_t)r.mismatches, "first",
-							      json_dims(r.first_diff), "expected",
-							      (int)r.expected, "actual",
-							      (int)r.actual));
-		} else if (ran) {
-			json_object_set_new(l, "check", json_string("not run"));
-		}
-		json_array_append_new(layers, l);
-	}
-	npu_net_totals(net, &t);
-	root = json_pack("{s:s, s:s, s:b, s:o, s:{s:i, s:I, s:I}}", "backend",
-			 npu_ctx_backend(ctx), "backend_reason", npu_ctx_backend_reason(ctx),
-			 "check", npu_ctx_checking(ctx), "layers", layers, "totals", "layers",
-			 t.layers, "params", (json_int_t)t.params, "macs", (json_int_t)t.macs);
-	if (have_dev)
-		json_object_set_new(root, "device", json_pack("{s:i, s:i}", "rows", dev->rows,
-							      "cols", dev->cols));
-	if (ran) {
-		json_t *tot = json_object_get(root, "totals");
-
-		json_object_set_new(tot, "cycles", json_integer((json_int_t)t.cycles));
-		json_object_set_new(tot, "device_layers", json_integer(t.device_layers));
-		json_object_set_new(tot, "fallback_layers", json_integer(t.fallback_layers));
-		json_object_set_new(tot, "dram_read", json_integer((json_int_t)t.dram_read));
-		json_object_set_new(tot, "dram_written", json_integer((json_int_t)t.dram_written));
-		json_object_set_new(tot, "dram_compulsory",
-				    json_integer((json_int_t)t.dram_compulsory));
-		json_object_set_new(tot, "seconds", json_real(t.seconds));
-		json_object_set_new(tot, "device_seconds", json_real(t.device_seconds));
-		json_object_set_new(tot, "checked", json_integer(t.checked));
-		json_object_set_new(tot, "mismatched", json_integer(t.mismatched));
-		json_object_set_new(root, "status", json_string(npu_strerror(st)));
-		if (st != NPU_OK)
-			json_object_set_new(root, "error", json_string(npu_ctx_last_error(ctx)));
-	}
-	json_dumpf(root, f, JSON_INDENT(2));
-	fputc('\n', f);
+		print_report(ctx, &stats, &dev, have_dev);
+	if (st != NPU_OK)
+		fprintf(stderr, "npu: %s (%s)\n", npu_ctx_last_error(ctx), npu_strerror(st));
+	rc = st == NPU_OK ? 0 : 1;
+	if (o->json_out && json_write_file(o->json_out, root))
+		rc = 1;
 	json_decref(root);
+	stats_free(&stats);
+	npu_net_free(net);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct npu_ctx_opts co = { 0 };
-	struct npu_device_info dev;
-	struct progress prog = { 0 };
 	char msg[512];
 	npu_ctx *ctx;
-	npu_net *net;
 	npu_status st;
-	int have_dev, summary;
+	int summary, rc;
 
 	if (parse_args(argc, argv, &o)) {
 		usage(stderr);
@@ -406,45 +298,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "npu: %s (%s)\n", msg, npu_strerror(st));
 		return 1;
 	}
-	st = npu_net_load(ctx, o.net, &o.load, &net);
-	if (st != NPU_OK) {
-		fprintf(stderr, "npu: %s\n", npu_ctx_last_error(ctx));
-		npu_ctx_close(ctx);
-		return 1;
-	}
-	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
-	if (summary) {
-		if (o.json)
-			print_json(stdout, ctx, net, 0, NPU_OK, &dev, have_dev);
-		else
-			print_summary(net);
-	} else {
-		prog.start = prog.last = now();
-		prog.tty = isatty(STDERR_FILENO);
-		npu_net_set_progress(net, on_layer, &prog);
-		st = npu_net_run(net);
-		if (prog.shown && prog.tty)
-			fprintf(stderr, "\r\033[K");
-		if (o.json)
-			print_json(stdout, ctx, net, 1, st, &dev, have_dev);
-		else
-			print_report(ctx, net, &dev, have_dev);
-		if (o.json_out) {
-			FILE *jf = fopen(o.json_out, "w");
-
-			if (!jf) {
-				fprintf(stderr, "npu: cannot write %s\n", o.json_out);
-				st = NPU_E_IO;
-			} else {
-				print_json(jf, ctx, net, 1, st, &dev, have_dev);
-				fclose(jf);
-			}
-		}
-		if (st != NPU_OK)
-			fprintf(stderr, "npu: %s (%s)\n", npu_ctx_last_error(ctx),
-				npu_strerror(st));
-	}
-	npu_net_free(net);
+	if (o.images)
+		rc = classify_images(ctx, &o);
+	else if (o.image)
+		rc = classify_image(ctx, &o);
+	else
+		rc = run_plain(ctx, &o, summary);
 	npu_ctx_close(ctx);
-	return st == NPU_OK ? 0 : 1;
+	return rc;
 }

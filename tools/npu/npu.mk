@@ -3,9 +3,12 @@
 NPU_CLI := $(B)/bin/npu
 BIN_PROGS += $(NPU_CLI)
 
-$(NPU_CLI): $(B)/tools/npu/npu.o $(LIBNPU_A)
+# npu.c: options and the plain run; report.c: the tables; classify.c: --images, --image.
+NPU_CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/npu/*.c))
+
+$(NPU_CLI): $(NPU_CLI_OBJS) $(LIBNPU_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< -o $@ $(LIBNPU_A) $(LIBNPU_LDFLAGS) $(LDLIBS) -lpthread
+	$(CC) $(CFLAGS) $(NPU_CLI_OBJS) -o $@ $(LIBNPU_A) $(LIBNPU_LDFLAGS) $(LDLIBS) -lpthread
 
 build: $(NPU_CLI)
 

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The npu command's parts: npu.c (options, the plain run and the summary),
+ * report.c (the per-layer table and its JSON, from figures summed over
+ * one or more runs), classify.c (--images and --image: data in, batches,
+ * predictions, accuracy, confusion matrix, top-5).
+ */
+#ifndef NPU_CLI_H
+#define NPU_CLI_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "npu.h"
+
+/* No progress line for runs shorter than this. */
+#define PROGRESS_AFTER_S 3.0
+
+struct options {
+	const char *cmd, *net, *backend, *trace, *json_out;
+	int check, json, threads;
+	unsigned dram_bw, dram_latency;
+	struct npu_load_opts load;
+	/* Classification. */
+	const char *images, *labels, *image, *classes, *predictions;
+	unsigned long limit;		/* 0: every image */
+	int batch;			/* 0: the default (min(64, images)) */
+};
+
+/* The default batch of --images. */
+#define DEFAULT_BATCH 64
+
+/*
+ * Per-layer figures summed over every run of a classification (one run
+ * for a plain `npu run`). Summary fields (name, op, out_dims, params)
+ * are the first net's; macs, cycles, mac_active, dram_*, descriptors,
+ * jobs, seconds and mismatches are sums; ran and on_device are "in any
+ * run"; check is the worst result of any run (mismatch, pass, none), its
+ * first_diff/expected/actual from the first mismatching run. `where` is
+ * owned here (the text of the first run, or "A; B" when runs differed).
+ */
+struct layer_sum {
+	struct npu_layer_report r;
+	char *where;
+};
+
+struct run_stats {
+	int n;				/* layers */
+	struct layer_sum *layers;
+	struct npu_net_totals totals;	/* summed as above; checked/mismatched per layer */
+	int runs;			/* npu_net_run calls summed */
+	uint64_t images;		/* images those runs processed */
+};
+
+/* Takes the summary of `net` (its layers); NULL on out of memory. */
+int stats_init(struct run_stats *s, const npu_net *net);
+/* Adds the figures of the run `net` just made (same layers as the first net). */
+int stats_add(struct run_stats *s, const npu_net *net, uint64_t images);
+void stats_free(struct run_stats *s);
+
+/* The text report: backend, per-layer table, totals, check result, wall time. */
+void print_report(npu_ctx *ctx, const struct run_stats *s,
+		  const struct npu_device_info *dev, int have_dev);
+/* The model summary table. */
+void print_summary(npu_net *net);
+/*
+ * The JSON report (what `npu run --json` prints): ran = 0 for a summary.
+ * The caller adds its own members (classification) and dumps it.
+ */
+json_t *json_report(npu_ctx *ctx, npu_net *net, const struct run_stats *s, int ran,
+		    npu_status st, const struct npu_device_info *dev, int have_dev);
+/* Dumps root (indented) to f, with a final newline. */
+void json_write(FILE *f, json_t *root);
+/* The same to a file (--json-out); -1 with a message on stderr if it cannot be written. */
+int json_write_file(const char *path, json_t *root);
+
+/* 1234567 -> "1.23M". */
+const char *human(uint64_t v, char *buf, size_t len);
+/* "1x28x28x1" */
+const char *shape(const int d[4], char *buf, size_t len);
+/* Monotonic seconds. */
+double now(void);
+
+/* The per-layer progress line (stderr) of long runs. */
+struct progress {
+	double start, last;
+	int shown, tty;
+	int batch, batches;		/* classification: the current batch (1-based), or 0 */
+};
+void on_layer(void *user, int layer, int layers, const char *name);
+void progress_done(struct progress *p);
+
+/*
+ * `npu run MODEL --images FILE ...` and `npu run MODEL --image FILE ...`:
+ * open nothing themselves but the data; load the model (batch as needed)
+ * on ctx, run, print. Return the exit status (0, or 1 on any failure).
+ */
+int classify_images(npu_ctx *ctx, const struct options *o);
+int classify_image(npu_ctx *ctx, const struct options *o);
+
+#endif /* NPU_CLI_H */
