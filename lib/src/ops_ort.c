@@ -114,7 +114,8 @@ int npu_ort_pool_out_size(int in, int kernel, int stride, int dilation,
 	case NPU_ORT_NOTSET:
 		head = *pad_head;
 		tail = *pad_tail;
-		if (head < 0 || tail < 0)
+		/* pool_attributes.h refuses a pad >= the (undilated) kernel */
+		if (head < 0 || tail < 0 || head >= kernel || tail >= kernel)
 			return -1;
 		break;
 	case NPU_ORT_VALID:

@@ -80,8 +80,8 @@ enum npu_ort_auto_pad {
  * they are set to the pads ORT uses (SAME_*: total = (ceil(in/stride) - 1)
  * * stride + kernel - in, from the undilated kernel, as ORT does; LOWER puts
  * the odd pixel at the head; VALID: 0, 0).
- * Returns the output size (>= 0), or -1 when ORT would refuse (negative
- * size) or the arguments are out of range.
+ * Returns the output size (>= 0), or -1 when ORT would refuse (an explicit
+ * pad >= kernel, a negative size) or the arguments are out of range.
  * Size: num = in + head + tail - dilation * (kernel - 1) - 1;
  *   floor mode: num / stride + 1 (C division, as ORT's int64 division);
  *   ceil mode:  ceil(fl(num) / stride) + 1 (in float), then one less when

@@ -680,13 +680,63 @@ static int run_float_avgpool_sizes(const struct ort_case *c, json_t *p)
  * (QDQS8ToU8Transformer) before fusing, so the op runs on uint8 with the
  * shifted zero points; the chain does the same.
  */
+static int run_chain_conv(const struct ort_case *c, json_t *p)
+{
+	int s8 = !strcmp(pstr(p, "type"), "int8"), sh = s8 ? 128 : 0, d[4], K = pint(p, "out_channels"), k;
+	float *xin = to_nhwc(&c->in[0], 0, d), m[64], *y;
+	int32_t wzp[64];
+	size_t i, n = c->in[0].elems;
+	uint8_t *xq = malloc(n), *yq, *wo;
+	struct npu_conv_spec s = {
+		.n = d[0], .in_h = d[1], .in_w = d[2], .in_c = d[3], .out_c = K,
+		.kh = parr_int(p, "kernel", 0), .kw = parr_int(p, "kernel", 1),
+		.stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1,
+		.pad_top = parr_int(p, "pads", 0), .pad_left = parr_int(p, "pads", 1),
+		.pad_bottom = parr_int(p, "pads", 2), .pad_right = parr_int(p, "pads", 3), .groups = 1,
+		.in_type = NPU_TYPE_UINT8, .w_type = NPU_TYPE_INT8, .out_type = NPU_TYPE_UINT8,
+		.in_zp = pint(p, "x_zp") + sh, .out_zp = pint(p, "y_zp") + sh, .w_zp = wzp,
+		.bias = c->init[1].data, .rq_mode = NPU_RQ_FP32, .rq_scale = m, .act_min = 0,
+		.act_max = 255,
+	};
+	const char *why;
+
+	assert_true(K <= 64);
+	for (k = 0; k < K; k++) {
+		wzp[k] = 0;
+		m[k] = npu_ort_conv_multiplier((float)pnum(p, "x_scale"), parr_num(p, "w_scale", k),
+					       (float)pnum(p, "y_scale"));
+	}
+	for (i = 0; i < n; i++)
+		xq[i] = (uint8_t)npu_ort_quantize_value(xin[i], (float)pnum(p, "x_scale"), s.in_zp, NPU_UINT8);
+	assert_int_equal(npu_conv_spec_finish(&s, &why), 0);
+	wo = malloc(c->init[0].elems);
+	nchw_to_nhwc(c->init[0].data, wo, c->init[0].dims, 1);
+	yq = malloc(npu_conv_out_elems(&s));
+	npu_ref_conv(&s, xq, wo, yq);
+	y = malloc(sizeof(float) * npu_conv_out_elems(&s));
+	for (i = 0; i < npu_conv_out_elems(&s); i++)
+		y[i] = (float)(yq[i] - s.out_zp) * (float)pnum(p, "y_scale");
+	free(xin);
+	free(xq);
+	free(wo);
+	free(yq);
+	return finish(c, &c->out[0], y, 0);
+}
+
 static int run_chain(const struct ort_case *c, json_t *p, const char *as)
 {
 	int s8 = !strcmp(pstr(p, "type"), "int8"), sh = s8 ? 128 : 0, d[4], r;
 	size_t n = c->in[0].elems, i;
 	float *outf = malloc(sizeof(float) * c->out[0].elems);
-	uint8_t *qa = malloc(n), *qb = malloc(n), *qo = malloc(c->out[0].elems);
+	uint8_t *qa, *qb, *qo;
 
+	if (strstr(as, "QLinearConv")) {
+		free(outf);
+		return run_chain_conv(c, p);
+	}
+	qa = malloc(n);
+	qb = malloc(n);
+	qo = malloc(c->out[0].elems);
 	if (strstr(as, "QLinearAdd")) {
 		struct npu_ort_qadd op = {
 			.type = NPU_UINT8, .elems = n, .a_scale = (float)pnum(p, "a_scale"),
@@ -878,10 +928,187 @@ static void test_ort_cases(void **state)
 	assert_true(passed >= 100);
 }
 
+/* ------------------------------------------------------------------ by hand */
+
+static void test_pool_out_size(void **state)
+{
+	int h, t;
+
+	(void)state;
+	/* floor: (5 + 1 - 1 - 1) / 2 + 1 = 3 */
+	h = 0, t = 1;
+	assert_int_equal(npu_ort_pool_out_size(5, 2, 2, 1, NPU_ORT_NOTSET, 0, &h, &t), 3);
+	/* ceil: ceil(4 / 2) + 1 = 3 -- and with in 5, pads 0/1, ceil(4/2)=2: 3 */
+	assert_int_equal(npu_ort_pool_out_size(5, 2, 2, 1, NPU_ORT_NOTSET, 1, &h, &t), 3);
+	/* in 5, k 3, s 2, pads 0/1: num 3, ceil(1.5) + 1 = 3, last start 4 < 5 -> 3 */
+	h = 0, t = 1;
+	assert_int_equal(npu_ort_pool_out_size(5, 3, 2, 1, NPU_ORT_NOTSET, 1, &h, &t), 3);
+	/* in 5, k 3, s 3, pads 0/2: num 4, ceil(4/3) + 1 = 3, last start 6 >= 5 -> 2 */
+	h = 0, t = 2;
+	assert_int_equal(npu_ort_pool_out_size(5, 3, 3, 1, NPU_ORT_NOTSET, 1, &h, &t), 2);
+	/* in 8: num 7, ceil(7/3) + 1 = 4, last start 9 >= 8 -> 3 (= floor mode) */
+	assert_int_equal(npu_ort_pool_out_size(8, 3, 3, 1, NPU_ORT_NOTSET, 1, &h, &t), 3);
+	assert_int_equal(npu_ort_pool_out_size(8, 3, 3, 1, NPU_ORT_NOTSET, 0, &h, &t), 3);
+	/* a pad >= kernel: ORT refuses the model */
+	h = 0, t = 2;
+	assert_int_equal(npu_ort_pool_out_size(6, 2, 2, 1, NPU_ORT_NOTSET, 1, &h, &t), -1);
+	/* SAME: pads from the undilated kernel; in 9, k 3, s 2, d 2: need 2 -> 1/1, out 4 */
+	assert_int_equal(npu_ort_pool_out_size(9, 3, 2, 2, NPU_ORT_SAME_UPPER, 0, &h, &t), 4);
+	assert_int_equal(h, 1);
+	assert_int_equal(t, 1);
+	/* in 6, k 3, s 2: need 1; UPPER puts it at the tail, LOWER at the head */
+	assert_int_equal(npu_ort_pool_out_size(6, 3, 2, 1, NPU_ORT_SAME_UPPER, 0, &h, &t), 3);
+	assert_int_equal(h, 0);
+	assert_int_equal(t, 1);
+	assert_int_equal(npu_ort_pool_out_size(6, 3, 2, 1, NPU_ORT_SAME_LOWER, 0, &h, &t), 3);
+	assert_int_equal(h, 1);
+	assert_int_equal(t, 0);
+	h = 5, t = 5;
+	assert_int_equal(npu_ort_pool_out_size(7, 3, 2, 1, NPU_ORT_VALID, 0, &h, &t), 3);
+	assert_int_equal(h + t, 0);
+	/* negative size: ORT refuses */
+	h = 0, t = 0;
+	assert_int_equal(npu_ort_pool_out_size(2, 5, 1, 1, NPU_ORT_NOTSET, 0, &h, &t), -1);
+	assert_int_equal(npu_ort_pool_out_size(5, 0, 1, 1, NPU_ORT_NOTSET, 0, &h, &t), -1);
+}
+
+static void test_quantize_by_hand(void **state)
+{
+	(void)state;
+	/* ties to even, around the zero point */
+	assert_int_equal(npu_ort_quantize_value(2.5f, 1.0f, 0, NPU_INT8), 2);
+	assert_int_equal(npu_ort_quantize_value(3.5f, 1.0f, 0, NPU_INT8), 4);
+	assert_int_equal(npu_ort_quantize_value(-2.5f, 1.0f, 0, NPU_INT8), -2);
+	assert_int_equal(npu_ort_quantize_value(-2.5f, 1.0f, 10, NPU_INT8), 8);
+	/* saturation at both ends, in float before rounding */
+	assert_int_equal(npu_ort_quantize_value(1e30f, 0.1f, 0, NPU_UINT8), 255);
+	assert_int_equal(npu_ort_quantize_value(-200.0f, 1.0f, 100, NPU_UINT8), 0);
+	assert_int_equal(npu_ort_quantize_value(INFINITY, 1.0f, -5, NPU_INT8), 127);
+	assert_int_equal(npu_ort_quantize_value(-INFINITY, 1.0f, -5, NPU_INT8), -128);
+	/* NaN -> the type's minimum, whatever the zero point */
+	assert_int_equal(npu_ort_quantize_value(NAN, 0.5f, 7, NPU_UINT8), 0);
+	assert_int_equal(npu_ort_quantize_value(NAN, 0.5f, 7, NPU_INT8), -128);
+	/* a division, not a reciprocal: 1.55f / 0.1f = 15.499999 -> 15, while
+	 * 1.55f * fl(1 / 0.1f) = 15.5 -> 16. */
+	assert_int_equal(npu_ort_quantize_value(1.55f, 0.1f, 0, NPU_INT8), 15);
+	{
+		volatile float recip = 1.0f / 0.1f, x = 1.55f;
+
+		assert_int_equal((int)rintf(x * recip), 16);
+	}
+}
+
+static void test_qadd_by_hand(void **state)
+{
+	int8_t a[4] = { 100, -100, 3, 5 }, b[4] = { 100, -100, 0, 0 }, c[4];
+	struct npu_ort_qadd op = { .type = NPU_INT8, .elems = 4, .a_scale = 1.0f, .b_scale = 1.0f,
+				   .c_scale = 1.0f };
+
+	(void)state;
+	assert_null(npu_ort_qadd_prepare(&op));
+	npu_ort_qadd_run(&op, a, b, c);
+	assert_int_equal(c[0], 127);	/* 200 saturates */
+	assert_int_equal(c[1], -128);
+	op.a_scale = 0.5f;		/* 1.5 -> 2, 2.5 -> 2 */
+	assert_null(npu_ort_qadd_prepare(&op));
+	npu_ort_qadd_run(&op, a, b, c);
+	assert_int_equal(c[2], 2);
+	assert_int_equal(c[3], 2);
+	op.c_zp = 200;
+	assert_non_null(npu_ort_qadd_prepare(&op));
+	op.c_zp = 0;
+	op.c_scale = 0.0f;
+	assert_non_null(npu_ort_qadd_prepare(&op));
+}
+
+static void test_qgap_qavgpool_by_hand(void **state)
+{
+	/* 2x2 image of one channel: 1 2 / 3 4, scale 1: mean 2.5 -> 2 (ties to even) */
+	uint8_t in[4] = { 1, 2, 3, 4 }, out[4];
+	struct npu_ort_qgap g = { .type = NPU_UINT8, .n = 1, .h = 2, .w = 2, .c = 1,
+				  .x_scale = 1.0f, .y_scale = 1.0f };
+	struct npu_ort_qavgpool p = { .type = NPU_UINT8, .n = 1, .in_h = 2, .in_w = 2, .c = 1,
+				      .out_h = 2, .out_w = 2, .kh = 2, .kw = 2, .sh = 1, .sw = 1,
+				      .pad_bottom = 1, .pad_right = 1, .x_scale = 1.0f, .y_scale = 1.0f };
+
+	(void)state;
+	assert_null(npu_ort_qgap_prepare(&g));
+	npu_ort_qgap_run(&g, in, out);
+	assert_int_equal(out[0], 2);
+	/* windows 2x2, 1x2, 2x1, 1x1 (excluding pads): 2.5 -> 2, 3.5 -> 4, 3 -> 3, 4 */
+	assert_null(npu_ort_qavgpool_prepare(&p));
+	assert_int_equal(p.global, 0);
+	npu_ort_qavgpool_run(&p, in, out);
+	assert_int_equal(out[0], 2);
+	assert_int_equal(out[1], 3);
+	assert_int_equal(out[2], 4);
+	assert_int_equal(out[3], 4);
+	/* including pads: 10/4 = 2.5 -> 2, 6/4 = 1.5 -> 2, 7/4 -> 2, 4/4 -> 1 */
+	p.count_include_pad = 1;
+	assert_null(npu_ort_qavgpool_prepare(&p));
+	npu_ort_qavgpool_run(&p, in, out);
+	assert_int_equal(out[0], 2);
+	assert_int_equal(out[1], 2);
+	assert_int_equal(out[2], 2);
+	assert_int_equal(out[3], 1);
+	/* output size other than ORT's is refused */
+	p.out_h = 3;
+	assert_non_null(npu_ort_qavgpool_prepare(&p));
+	/* kernel == image and no pads: the global pool's integer arithmetic */
+	p = (struct npu_ort_qavgpool){ .type = NPU_UINT8, .n = 1, .in_h = 2, .in_w = 2, .c = 1,
+				       .out_h = 1, .out_w = 1, .kh = 2, .kw = 2, .sh = 1, .sw = 1,
+				       .x_scale = 1.0f, .y_scale = 1.0f };
+	assert_null(npu_ort_qavgpool_prepare(&p));
+	assert_int_equal(p.global, 1);
+	/* ORT refuses a global multiplier >= 256 */
+	g.x_scale = 2000.0f;
+	assert_non_null(npu_ort_qgap_prepare(&g));
+}
+
+static void test_multipliers(void **state)
+{
+	uint64_t seed = test_seed("ort multipliers");
+	struct npu_rng r = { seed };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		float x = (float)ldexp((double)npu_rng_range(&r, 1, 1 << 24), -(int)npu_rng_range(&r, 20, 40));
+		float w = (float)ldexp((double)npu_rng_range(&r, 1, 1 << 24), -(int)npu_rng_range(&r, 20, 40));
+		float y = (float)ldexp((double)npu_rng_range(&r, 1, 1 << 24), -(int)npu_rng_range(&r, 20, 40));
+
+		/* ORT's QLinearConv / QLinearMatMul multiplier is mode B's */
+		assert_true(npu_ort_conv_multiplier(x, w, y) == npu_fp32_multiplier(x, w, y));
+		/* QGemm with alpha 1 too */
+		assert_true(npu_ort_qgemm_multiplier(1.0f, x, w, y) == npu_fp32_multiplier(x, w, y));
+	}
+	/* alpha multiplies a_scale first */
+	assert_true(npu_ort_qgemm_multiplier(0.75f, 0.03f, 0.02f, 0.25f) ==
+		    ((0.75f * 0.03f) * 0.02f) / 0.25f);
+	assert_true(npu_ort_qgemm_multiplier(1.3f, 0.03f, 0.02f, 0.0f) == (1.3f * 0.03f) * 0.02f);
+}
+
+static void test_logistic_by_hand(void **state)
+{
+	(void)state;
+	assert_true(npu_ort_logistic(0.0f) == 0.5f);
+	/* clamped to [-18, 18] before the polynomial */
+	assert_true(npu_ort_logistic(100.0f) == npu_ort_logistic(18.0f));
+	assert_true(npu_ort_logistic(-100.0f) == npu_ort_logistic(-18.0f));
+	assert_true(npu_ort_logistic(-18.0f) >= 0.0f);
+	assert_true(fabsf(npu_ort_logistic(1.0f) - 0.7310586f) < 1e-6f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ort_cases),
+		cmocka_unit_test(test_pool_out_size),
+		cmocka_unit_test(test_quantize_by_hand),
+		cmocka_unit_test(test_qadd_by_hand),
+		cmocka_unit_test(test_qgap_qavgpool_by_hand),
+		cmocka_unit_test(test_multipliers),
+		cmocka_unit_test(test_logistic_by_hand),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

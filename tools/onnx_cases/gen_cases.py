@@ -170,6 +170,8 @@ def qlinear_avgpool(rng, cases):
         ("sat_s8", "int8", [1, 3, 5, 5], [2, 2], [1, 1], [0, 0, 0, 0], 0, 0, (0.1, 0, 0.02, 0), 0),
         ("nhwc_s8", "int8", [1, 5, 6, 3], [3, 3], [2, 2], [1, 1, 1, 1], 0, 0, (0.05, 3, 0.04, -5), 1),
         ("nhwc_incl_u8", "uint8", [2, 4, 5, 6], [2, 3], [1, 2], [1, 0, 0, 1], 1, 1, (0.03, 128, 0.02, 120), 1),
+        ("ceil_rule_incl_u8", "uint8", [1, 2, 5, 8], [3, 3], [3, 3], [0, 0, 2, 2], 1, 1, (0.05, 128, 0.04, 120), 0),
+        ("ceil_rule_excl_s8", "int8", [1, 2, 5, 8], [3, 3], [3, 3], [0, 0, 2, 2], 1, 0, (0.05, 3, 0.04, -5), 0),
         ("global_fallback_u8", "uint8", [1, 6, 4, 5], [4, 5], [1, 1], [0, 0, 0, 0], 0, 0, (0.05, 128, 0.01, 120), 0),
         ("global_fallback_s8", "int8", [1, 6, 4, 5], [4, 5], [1, 1], [0, 0, 0, 0], 0, 0, (0.05, 3, 0.01, -2), 0),
     ]
@@ -228,6 +230,11 @@ def maxpool(rng, cases):
         ("valid_s8", "int8", [1, 2, 7, 6], [3, 2], [2, 2], None, [1, 1], 0, "VALID"),
         ("same_upper_dil_u8", "uint8", [1, 2, 9, 9], [3, 3], [2, 1], None, [2, 2], 0, "SAME_UPPER"),
         ("same_lower_ceil_s8", "int8", [1, 2, 8, 7], [2, 3], [3, 2], None, [1, 1], 1, "SAME_LOWER"),
+        # ceil_mode's last-window rule: H 5 -> 2 (not 3), W 8 -> 3 (not 4)
+        ("ceil_rule_u8", "uint8", [1, 2, 5, 8], [3, 3], [3, 3], [0, 0, 2, 2], [1, 1], 1, None),
+        ("floor_rule_u8", "uint8", [1, 2, 5, 8], [3, 3], [3, 3], [0, 0, 2, 2], [1, 1], 0, None),
+        # ORT refuses a pad >= the kernel (recorded)
+        ("pad_ge_kernel_u8", "uint8", [1, 2, 5, 6], [2, 2], [2, 2], [0, 0, 2, 2], [1, 1], 1, None),
     ]
     for nm, t, dims, k, s, p, d, ceil, ap in variants:
         c = Case(f"maxpool_{nm}", "MaxPool", 12)
@@ -559,6 +566,7 @@ def float_avgpool_sizes(rng, cases):
         ("same_upper", [1, 1, 7, 6], [3, 2], [2, 2], None, [1, 1], 0, "SAME_UPPER", 0),
         ("same_lower", [1, 1, 7, 6], [3, 2], [2, 2], None, [1, 1], 0, "SAME_LOWER", 0),
         ("dil_ceil", [1, 1, 9, 8], [2, 3], [3, 2], [1, 0, 1, 2], [2, 1], 1, None, 0),
+        ("ceil_rule", [1, 1, 5, 8], [3, 3], [3, 3], [0, 0, 2, 2], [1, 1], 1, None, 1),
     ]:
         c = Case(f"averagepool_f32_{nm}", "AveragePool", 19)
         c.inp("X", "float32", rng.integers(-8, 8, size=dims).astype(np.float32))
@@ -857,6 +865,34 @@ def qdq_cases(rng, cases):
                     "x_scale": f32(0.05), "x_zp": zp + 3, "y_scale": f32(0.04), "y_zp": zp - 5,
                     "kernel": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "dilations": [1, 1],
                     "ceil_mode": 0, "count_include_pad": 0, "auto_pad": "NOTSET", "channels_last": 0}
+        cases.append(c)
+        # int8 conv chain: ORT converts the activations' Q/DQ pairs to uint8
+        # (zp + 128) and fuses a U8S8 QLinearConv.
+        c = Case(f"qdq_chain_conv_{t}", "QDQ", 13, kind="qdq")
+        K, C = 4, 3
+        c.inp("X", "float32", rng.normal(0, 2, size=(1, C, 6, 6)).astype(np.float32))
+        w = rand_q(rng, "int8", (K, C, 3, 3))
+        wsc = [0.01, 0.02, 0.015, 0.005]
+        xs, xz = 0.05, zp + 2
+        ys, yz = 0.08, zp - 1
+        bias = rng.integers(-500, 500, size=K)
+        q(c, "X", t, xs, xz, "xq")
+        fx = dq(c, "xq", t, xs, xz, "x")
+        c.const("W", "int8", w, c_side=True)
+        fw = dq(c, "W", "int8", wsc, [0] * K, "w", axis=0)
+        c.const("Bq", "int32", bias, c_side=True)
+        c.node("DequantizeLinear", ["Bq", c.const("b_s", "float32", [f32(f32(xs) * f32(v)) for v in wsc]),
+                                    c.const("b_z", "int32", [0] * K)], ["b_f"], axis=0)
+        c.node("Conv", [fx, fw, "b_f"], ["conv"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+        q(c, "conv", t, ys, yz, "yq")
+        dq(c, "yq", t, ys, yz, "Y")
+        c.nodes[-1].output[0] = "Y"
+        c.outputs = ["Y"]
+        c.params = {"as": "chain:QuantizeLinear,QLinearConv,DequantizeLinear", "type": t,
+                    "x_type": t, "w_type": "int8", "y_type": t, "x_scale": f32(xs), "x_zp": xz,
+                    "w_scale": [f32(v) for v in wsc], "w_zp": [0] * K, "y_scale": f32(ys), "y_zp": yz,
+                    "kernel": [3, 3], "strides": [1, 1], "pads": [1, 1, 1, 1], "dilations": [1, 1],
+                    "group": 1, "out_channels": K, "has_bias": True}
         cases.append(c)
         c = Case(f"qdq_chain_add_{t}", "QDQ", 13, kind="qdq")
         c.inp("A", "float32", rng.normal(0, 20, size=(1, 4, 5, 5)).astype(np.float32))
