@@ -896,6 +896,7 @@ static void test_ort_cases(void **state)
 		if (json_object_get(j, "ort_error") || json_array_size(a) == 0) {
 			skipped++;
 			json_decref(j);
+			free(names[i]);
 			continue;
 		}
 		for (k = 0; k < json_array_size(a) && k < 2; k++)
