@@ -667,6 +667,20 @@ def sweeps(rng, cases):
             c.outputs = ["Y"]
             c.params = {"type": t, "x_scale": f32(xs), "x_zp": xz, "y_scale": f32(ys), "y_zp": yz}
             cases.append(c)
+        # QLinearSigmoid with output scales placed (by an offline search) so
+        # that one table entry sits on a rounding tie between MLAS's FMA
+        # logistic and the same polynomial without FMA.
+        for i, ys in enumerate((0.009931077249348164, 0.009923065081238747, 0.009918679483234882,
+                                0.009905509650707245)):
+            xz, yz = (128, 0) if t == "uint8" else (0, -128)
+            c = Case(f"qlinearsigmoid_fmaprobe{i}_{t}", "QLinearSigmoid", 13, domain="com.microsoft")
+            c.inp("X", t, allv.reshape(1, 4, 8, 8))
+            c.node("QLinearSigmoid", ["X", c.const("x_s", "float32", 0.05), c.const("x_z", t, xz),
+                                      c.const("y_s", "float32", ys), c.const("y_z", t, yz)],
+                   ["Y"], domain="com.microsoft")
+            c.outputs = ["Y"]
+            c.params = {"type": t, "x_scale": f32(0.05), "x_zp": xz, "y_scale": f32(ys), "y_zp": yz}
+            cases.append(c)
         # QLinearAveragePool with odd scales on a larger image
         for nm, k, st, pd, cip, ceil, (xs, xz, ys, yz) in [
                 ("k3s1p1", [3, 3], [1, 1], [1, 1, 1, 1], 0, 0, (0.1, 5, 0.3, -7)),
