@@ -792,6 +792,24 @@ def qdq_cases(rng, cases):
         c.params = {"as": "MaxPool", "type": t, "kernel": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1],
                     "dilations": [1, 1], "ceil_mode": 0, "auto_pad": "NOTSET"}
         cases.append(c)
+        # DQ -> MaxPool -> Q with different scales: not dropped (float MaxPool)
+        c = Case(f"qdq_maxpool_unequal_{t}", "QDQ", 12, kind="qdq")
+        c.inp("X", t, rand_q(rng, t, (1, 3, 7, 7)))
+        f = dq(c, "X", t, 0.05, zp + 1, "x")
+        c.node("MaxPool", [f], ["p"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+        q(c, "p", t, 0.06, zp + 1, "Y")
+        c.outputs = ["Y"]
+        c.params = {"as": "none"}
+        cases.append(c)
+        # DQ -> Reshape -> Q with equal params: dropped
+        c = Case(f"qdq_reshape_{t}", "QDQ", 13, kind="qdq")
+        c.inp("X", t, rand_q(rng, t, (1, 3, 4, 4)))
+        f = dq(c, "X", t, 0.05, zp + 1, "x")
+        c.node("Reshape", [f, c.const("shape", "int64", [1, 48])], ["p"])
+        q(c, "p", t, 0.05, zp + 1, "Y")
+        c.outputs = ["Y"]
+        c.params = {"as": "none"}
+        cases.append(c)
         # DQ -> GlobalAveragePool -> Q
         c = Case(f"qdq_globalavgpool_{t}", "QDQ", 13, kind="qdq")
         c.inp("X", t, rand_q(rng, t, (1, 6, 5, 5)))
@@ -814,8 +832,9 @@ def qdq_cases(rng, cases):
                     "y_scale": f32(1.0 / 256), "y_zp": lo if t == "int8" else 0}
         cases.append(c)
         # DQ(x), DQ(w const), DQ(b int32 const) -> Conv -> [Relu|Clip] -> Q
-        for act in ("none", "relu", "clip", "clip6"):
-            c = Case(f"qdq_conv_{act}_{t}", "QDQ", 13, kind="qdq")
+        for act, opset in (("none", 13), ("relu", 13), ("clip", 13), ("clip6", 13), ("relu", 21),
+                           ("clip6", 19), ("clip6", 21)):
+            c = Case(f"qdq_conv_{act}_{t}" + (f"_op{opset}" if opset != 13 else ""), "QDQ", opset, kind="qdq")
             K, C = 4, 3
             c.inp("X", t, rand_q(rng, t, (1, C, 6, 6)))
             w = rand_q(rng, "int8", (K, C, 3, 3))
