@@ -463,6 +463,27 @@ def qlinear_conv(rng, cases):
                            [1, 1], [0, 0, 0, 0], [1, 1], 1, (0.5, 128), (0.25, 0), (1.0, 128), False, False))
     cases.append(conv_case(rng, "qlinearconv_u8s8_sat", "uint8", "int8", "uint8", [1, 8, 4, 4], 3, [3, 3],
                            [1, 1], [1, 1, 1, 1], [1, 1], 1, (0.1, 0), (0.1, 0), (0.05, 128), False, True))
+    # MLAS's symmetric-conv kernels (ConvSym, AVX-512 VNNI here): uint8 input,
+    # int8 weights with zero point 0, C % 4 == 0 and K >= 16, or depthwise
+    # with groups a multiple of 16 (qlinearconv.cc / convsym.cpp
+    # MlasConvSymPackWSize).
+    cases.append(conv_case(rng, "qlinearconv_u8s8_convsym", "uint8", "int8", "uint8", [1, 8, 7, 6], 32, [3, 3],
+                           [1, 1], [1, 1, 1, 1], [1, 1], 1, (0.02, 120),
+                           ([0.002 + 0.0003 * i for i in range(32)], [0] * 32), (0.1, 128), True, True))
+    cases.append(conv_case(rng, "qlinearconv_u8s8_convsym_dw16", "uint8", "int8", "uint8", [1, 16, 7, 7], 16,
+                           [3, 3], [2, 2], [1, 1, 1, 1], [1, 1], 16, (0.02, 120),
+                           ([0.01 + 0.001 * i for i in range(16)], [0] * 16), (0.05, 128), True, True))
+    # u8 x s8 pairs whose sum overflows int16 (255*127*2): exact on VNNI,
+    # saturated by vpmaddubsw on an AVX2-only machine.
+    c = conv_case(rng, "qlinearconv_u8s8_int16_overflow", "uint8", "int8", "uint8", [1, 32, 2, 2], 16, [1, 1],
+                  [1, 1], [0, 0, 0, 0], [1, 1], 1, (0.01, 0), (0.01, 0), (30.0, 0), False, False)
+    c.inputs[0] = ("X", "uint8", np.full((1, 32, 2, 2), 255, np.uint8))
+    w = np.full((16, 32, 1, 1), 127, np.int8)
+    w[8:] = -128
+    c.inits[[t.name for t in c.inits].index("W")] = helper.make_tensor("W", TensorProto.INT8, list(w.shape),
+                                                                     w.flatten().tolist())
+    c.c_inits[0] = ("W", "int8", w)
+    cases.append(c)
 
 
 def qlinear_matmul(rng, cases):
