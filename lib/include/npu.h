@@ -110,7 +110,7 @@ npu_status npu_ctx_device_info(npu_ctx *ctx, struct npu_device_info *info);
 enum npu_type {
 	NPU_INT8 = 0,
 	NPU_UINT8 = 1,
-	NPU_INT32 = 2,		/* raw accumulators (conv/FC output without requantization) */
+	NPU_INT32 = 2,		/* raw accumulators (conv/FC output without requantization; an input too) */
 	NPU_FLOAT32 = 3,	/* model inputs/outputs (quantize, dequantize, softmax) */
 };
 
@@ -261,18 +261,33 @@ npu_status npu_net_add_fc(npu_net *net, int input, const struct npu_fc_params *p
 			  int *id);
 
 /*
- * Pooling on the CPU over 8-bit tensors; output keeps the input's type and
- * quantization (as TFLite requires). Zero stride means 1. Average pooling
- * divides by the number of in-image taps (padding excluded, TFLite and
- * ONNX's default) and rounds half away from zero.
+ * Pooling on the CPU over 8-bit tensors. Zero stride and dilation mean 1.
+ * The fields after the pads default (zero) to TFLite's pooling: output
+ * size floor((in + pads - window) / stride) + 1, every window holding an
+ * in-image pixel, the output keeping the input's type and quantization,
+ * and the average dividing by the number of in-image taps and rounding
+ * half away from zero (TFLite's reference AveragePool).
+ *
+ * With requant = NPU_REQUANT_ONNX the layer follows ONNX (MaxPool,
+ * QLinearAveragePool, QLinearGlobalAveragePool of ONNX Runtime's CPU
+ * kernels; lib/onnx/ORT_ARITHMETIC.md gives the arithmetic): ceil_mode
+ * output sizes, dilations, count_include_pad, and an average that
+ * requantizes to `out` (out.scale == 0 keeps the input's quantization).
+ * NPU_POOL_GLOBAL_AVG averages the whole H x W (kernel, stride and pads
+ * are ignored): [N, H, W, C] -> [N, 1, 1, C].
  */
-enum npu_pool_kind { NPU_POOL_MAX = 0, NPU_POOL_AVG = 1 };
+enum npu_pool_kind { NPU_POOL_MAX = 0, NPU_POOL_AVG = 1, NPU_POOL_GLOBAL_AVG = 2 };
 struct npu_pool_params {
 	const char *name;
 	enum npu_pool_kind kind;
 	int kernel_h, kernel_w;
 	int stride_h, stride_w;
 	int pad_top, pad_left, pad_bottom, pad_right;
+	int dilation_h, dilation_w;	/* NPU_REQUANT_ONNX only */
+	int ceil_mode;			/* NPU_REQUANT_ONNX only: round output sizes up */
+	int count_include_pad;		/* average: divide by the whole window, pads included */
+	enum npu_requant requant;	/* whose arithmetic: TFLite (default) or ONNX Runtime */
+	struct npu_out_quant out;	/* average: output quantization; scale 0 = the input's */
 };
 npu_status npu_net_add_pool(npu_net *net, int input, const struct npu_pool_params *p,
 			    int *id);
@@ -285,7 +300,10 @@ npu_status npu_net_add_global_avg_pool(npu_net *net, const char *name, int input
  * `out`, with a fused activation: residual connections.
  *   NPU_REQUANT_TFLITE: TFLite's integer Add (inputs shifted left by 20,
  *     rescaled by fixed-point multipliers, summed, rescaled to the output).
- *   NPU_REQUANT_ONNX: rne(fl32(sa/so)*(a-za) + fl32(sb/so)*(b-zb)) + zo in fp32.
+ *   NPU_REQUANT_ONNX: ONNX Runtime's com.microsoft QLinearAdd as its AVX2
+ *     kernel computes it (two fused multiply-adds in fp32, round half to
+ *     even; lib/onnx/ORT_ARITHMETIC.md), then the activation's clamp.
+ * Both need the inputs and the output of one type in ONNX mode.
  */
 struct npu_add_params {
 	const char *name;
@@ -310,6 +328,48 @@ struct npu_softmax_params {
 };
 npu_status npu_net_add_softmax(npu_net *net, int input,
 			       const struct npu_softmax_params *p, int *id);
+
+/*
+ * Concatenation of n >= 1 8-bit tensors (all int8 or all uint8, same N, H,
+ * W) along channels, each input requantized to `out`: ONNX Runtime's
+ * QLinearConcat (NPU_REQUANT_ONNX) or TFLite's Concatenation
+ * (NPU_REQUANT_TFLITE: round(s_i / s_out * (q - z_i)) + z_out in float,
+ * half away from zero). NPU_E_INVAL: n < 1, NULL inputs, mismatched shapes
+ * or types, bad quantization.
+ */
+struct npu_concat_params {
+	const char *name;
+	enum npu_requant requant;
+	struct npu_out_quant out;
+};
+npu_status npu_net_add_concat(npu_net *net, const int *inputs, int n,
+			      const struct npu_concat_params *p, int *id);
+
+/*
+ * Logistic sigmoid of an 8-bit tensor requantized to `out`, through a
+ * 256-entry table built as ONNX Runtime's QLinearSigmoid builds it. Only
+ * NPU_REQUANT_ONNX (NPU_E_UNSUPPORTED otherwise).
+ */
+struct npu_sigmoid_params {
+	const char *name;
+	enum npu_requant requant;
+	struct npu_out_quant out;
+};
+npu_status npu_net_add_sigmoid(npu_net *net, int input,
+			       const struct npu_sigmoid_params *p, int *id);
+
+/*
+ * Constant padding of an 8-bit tensor in H and W (ONNX Pad, mode
+ * "constant"): value is the quantized pad value, inside the type's range.
+ * Output keeps the input's type and quantization.
+ */
+struct npu_pad_params {
+	const char *name;
+	int pad_top, pad_left, pad_bottom, pad_right;	/* >= 0 */
+	int value;
+};
+npu_status npu_net_add_pad(npu_net *net, int input, const struct npu_pad_params *p,
+			   int *id);
 
 /* float32 -> 8-bit: q = clamp(rne(x / scale) + zero_point); NaN -> zero_point. */
 npu_status npu_net_add_quantize(npu_net *net, const char *name, int input,

@@ -178,6 +178,15 @@ static void run_cpu_op(struct npu_layer *l, struct npu_tensor *const in[2],
 	}
 }
 
+static void run_cpu_layer(npu_net *net, struct npu_layer *l, struct npu_tensor *const in[2],
+			  struct npu_tensor *out)
+{
+	if (l->op >= NPU_LAYER_EXT_FIRST)
+		npu_layer_ext_run(net, l);
+	else
+		run_cpu_op(l, in, out);
+}
+
 npu_status npu_net_run(npu_net *net)
 {
 	npu_status st = NPU_OK;
@@ -207,7 +216,7 @@ npu_status npu_net_run(npu_net *net)
 			continue;
 		}
 		tl = npu_now();
-		run_cpu_op(l, in, out);
+		run_cpu_layer(net, l, in, out);
 		l->rep.seconds = npu_now() - tl;
 		l->rep.where = "cpu";
 		l->rep.ran = 1;

@@ -2,7 +2,7 @@
 # checking, the JSON network loader. The device layer is src.mk's.
 LIBNPU_SRCS += lib/src/ctx.c lib/src/net.c lib/src/layers.c lib/src/exec.c \
 	       lib/src/ops_cpu.c lib/src/check.c lib/src/layout.c \
-	       lib/src/synth.c lib/src/netfile.c
+	       lib/src/synth.c lib/src/netfile.c lib/src/layers_ext.c
 
 # What a program linking libnpu.a needs besides it (the JSON parser).
 LIBNPU_LDFLAGS += -ljansson

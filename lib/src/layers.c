@@ -101,6 +101,8 @@ static npu_status finish_layer(npu_net *net, struct npu_layer *l, const char *na
 	if (st != NPU_OK) {
 		if (l->op == NPU_LAYER_CONV2D || l->op == NPU_LAYER_FC)
 			npu_conv_layer_release(&l->u.conv);
+		else if (l->op >= NPU_LAYER_EXT_FIRST)
+			npu_layer_ext_release(l);
 		return st;
 	}
 	*id = l->out;
@@ -447,10 +449,31 @@ npu_status npu_net_add_pool(npu_net *net, int input, const struct npu_pool_param
 		return NPU_E_INVAL;
 	if (!p || !id)
 		return npu_fail(net->ctx, NPU_E_INVAL, "npu_net_add_pool: NULL argument");
-	if (p->kind != NPU_POOL_MAX && p->kind != NPU_POOL_AVG)
+	if (p->kind != NPU_POOL_MAX && p->kind != NPU_POOL_AVG && p->kind != NPU_POOL_GLOBAL_AVG)
 		return npu_fail(net->ctx, NPU_E_INVAL, "unknown pooling kind %d", (int)p->kind);
-	name = layer_name(net, p->name, p->kind == NPU_POOL_MAX ? "maxpool" : "avgpool",
-			  nbuf, sizeof(nbuf));
+	name = layer_name(net, p->name, p->kind == NPU_POOL_MAX ? "maxpool" :
+			  p->kind == NPU_POOL_AVG ? "avgpool" : "gap", nbuf, sizeof(nbuf));
+	if (p->requant == NPU_REQUANT_ONNX)
+		return npu_net_add_ort_pool(net, name, input, p, id);
+	if (p->requant != NPU_REQUANT_TFLITE)
+		return npu_fail(net->ctx, NPU_E_INVAL, "%s: unknown requantization mode %d", name,
+				(int)p->requant);
+	/* TFLite's pools: no dilation, floor sizes, the input's quantization */
+	if ((p->dilation_h > 1 || p->dilation_w > 1 || p->ceil_mode || p->count_include_pad))
+		return npu_fail(net->ctx, NPU_E_INVAL, "%s: dilations, ceil_mode and "
+				"count_include_pad are ONNX pooling (NPU_REQUANT_ONNX)", name);
+	if (p->out.scale != 0.0f) {
+		struct npu_tensor *in = input_of(net, name, input, 1);
+
+		if (!in)
+			return NPU_E_INVAL;
+		if (p->out.type != in->type || p->out.scale != in->scale ||
+		    p->out.zero_point != in->zero_point)
+			return npu_fail(net->ctx, NPU_E_INVAL, "%s: TFLite pooling keeps the "
+					"input's type and quantization", name);
+	}
+	if (p->kind == NPU_POOL_GLOBAL_AVG)
+		return npu_net_add_global_avg_pool(net, name, input, id);
 	return pool_common(net, name, input,
 			   p->kind == NPU_POOL_MAX ? NPU_LAYER_MAXPOOL : NPU_LAYER_AVGPOOL, p,
 			   id);
@@ -664,4 +687,30 @@ npu_status npu_net_add_flatten(npu_net *net, const char *name, int input, int *i
 	l.in[0] = input;
 	l.nin = 1;
 	return finish_layer(net, &l, name, in->type, dims, in->scale, in->zero_point, id);
+}
+
+/* ---- shared with layers_ext.c ---- */
+
+const char *npu_layer_name(npu_net *net, const char *name, const char *op, char *buf,
+			   size_t len)
+{
+	return layer_name(net, name, op, buf, len);
+}
+
+struct npu_tensor *npu_layer_input(npu_net *net, const char *layer, int id, int need_8bit)
+{
+	return input_of(net, layer, id, need_8bit);
+}
+
+npu_status npu_layer_check_out_quant(npu_net *net, const char *layer,
+				     const struct npu_out_quant *q, int allow_int32,
+				     int allow_float)
+{
+	return check_out_quant(net, layer, q, allow_int32, allow_float);
+}
+
+npu_status npu_layer_finish(npu_net *net, struct npu_layer *l, const char *name,
+			    enum npu_type type, const int dims[4], float scale, int zp, int *id)
+{
+	return finish_layer(net, l, name, type, dims, scale, zp, id);
 }

@@ -49,6 +49,8 @@ void npu_net_free(npu_net *net)
 
 		if (l->op == NPU_LAYER_CONV2D || l->op == NPU_LAYER_FC)
 			npu_conv_layer_release(&l->u.conv);
+		else if (l->op >= NPU_LAYER_EXT_FIRST)
+			npu_layer_ext_release(l);
 		free(l->name);
 		free(l->where);
 	}
@@ -271,10 +273,6 @@ npu_status npu_net_add_input(npu_net *net, const char *name,
 				"input %s: activations are NPU_NHWC or NPU_NCHW",
 				name ? name : "?");
 	}
-	if (desc->type == NPU_INT32)
-		return npu_fail(net->ctx, NPU_E_INVAL,
-				"input %s: network inputs are int8, uint8 or float32",
-				name ? name : "?");
 	st = npu_net_new_tensor(net, name, desc->type, dims, desc->scale,
 				desc->zero_point, &tid);
 	if (st != NPU_OK)
@@ -545,8 +543,9 @@ static const char *op_name(const struct npu_layer *l)
 		return "reshape";
 	case NPU_LAYER_FLATTEN:
 		return "flatten";
+	default:
+		return npu_layer_ext_name(l);
 	}
-	return "?";
 }
 
 npu_status npu_net_layer_report(const npu_net *net, int i, struct npu_layer_report *r)

@@ -93,11 +93,13 @@ const char *npu_add_prepare(struct npu_add_op *op, float a_scale, float b_scale,
 	const char *why;
 
 	if (op->mode == NPU_REQUANT_ONNX) {
-		op->a_ratio = a_scale / out_scale;
-		op->b_ratio = b_scale / out_scale;
-		if (!isfinite(op->a_ratio) || !isfinite(op->b_ratio))
-			return "scale ratio is not finite";
-		return NULL;
+		if (op->in_type != op->out_type)
+			return "ONNX Runtime's QLinearAdd keeps the type of its inputs";
+		op->ort = (struct npu_ort_qadd){ .type = op->in_type, .elems = op->elems,
+						 .a_scale = a_scale, .b_scale = b_scale,
+						 .c_scale = out_scale, .a_zp = op->a_zp,
+						 .b_zp = op->b_zp, .c_zp = op->out_zp };
+		return npu_ort_qadd_prepare(&op->ort);
 	}
 	/* The arithmetic of TFLite's PrepareGeneralSubOp/Add for 8-bit. */
 	double twice_max = 2.0 * fmax((double)a_scale, (double)b_scale);
@@ -114,22 +116,22 @@ void npu_add_run(const struct npu_add_op *op, const void *a, const void *b, void
 {
 	size_t i;
 
+	if (op->mode == NPU_REQUANT_ONNX) {
+		npu_ort_qadd_run(&op->ort, a, b, out);
+		/* a fused activation: the clamp on the quantized sum */
+		if (op->act_min > type_lo(op->out_type) || op->act_max < type_hi(op->out_type))
+			for (i = 0; i < op->elems; i++)
+				store8(op->out_type, out, i, clamp32(load8(op->out_type, out, i),
+								     op->act_min, op->act_max));
+		return;
+	}
 	for (i = 0; i < op->elems; i++) {
 		int32_t va = load8(op->in_type, a, i) - op->a_zp;
 		int32_t vb = load8(op->in_type, b, i) - op->b_zp;
-		int64_t y;
+		int32_t sa = npu_mbqm(va * (1 << ADD_LEFT_SHIFT), op->a_mult, op->a_shift);
+		int32_t sb = npu_mbqm(vb * (1 << ADD_LEFT_SHIFT), op->b_mult, op->b_shift);
+		int64_t y = npu_mbqm(sa + sb, op->out_mult, op->out_shift);
 
-		if (op->mode == NPU_REQUANT_ONNX) {
-			float sum = op->a_ratio * (float)va + op->b_ratio * (float)vb;
-
-			/* Clamped in float: casting an out-of-range float is UB. */
-			y = (int64_t)fmaxf(fminf(rintf(sum), 1e9f), -1e9f);
-		} else {
-			int32_t sa = npu_mbqm(va * (1 << ADD_LEFT_SHIFT), op->a_mult, op->a_shift);
-			int32_t sb = npu_mbqm(vb * (1 << ADD_LEFT_SHIFT), op->b_mult, op->b_shift);
-
-			y = npu_mbqm(sa + sb, op->out_mult, op->out_shift);
-		}
 		store8(op->out_type, out, i, clamp32(y + op->out_zp, op->act_min, op->act_max));
 	}
 }

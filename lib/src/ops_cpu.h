@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "npu.h"
+#include "ops_ort.h"
 
 struct npu_pool_op {
 	enum npu_pool_kind kind;
@@ -30,11 +31,12 @@ struct npu_add_op {
 	/* NPU_REQUANT_TFLITE */
 	int32_t a_mult, b_mult, out_mult;
 	int a_shift, b_shift, out_shift;
-	/* NPU_REQUANT_ONNX */
-	float a_ratio, b_ratio;		/* fl32(scale / out_scale) */
+	/* NPU_REQUANT_ONNX: ONNX Runtime's QLinearAdd (ops_ort.h), then the clamp */
+	struct npu_ort_qadd ort;
 };
 /*
- * Derives the multipliers; returns NULL, or why the scales cannot be
+ * Derives the multipliers from the scales and the op's zero points, types
+ * and elems (set those first); returns NULL, or why the scales cannot be
  * represented (a static string).
  */
 const char *npu_add_prepare(struct npu_add_op *op, float a_scale, float b_scale,
