@@ -162,14 +162,17 @@ static void test_bad_shapes(void **state)
 	d.layout = NPU_OIHW;
 	expect_fail(fx, npu_net_add_input(fx->net, "lay", &d, &id), NPU_E_INVAL, NULL);
 	d.layout = NPU_NHWC;
-	/* int32 inputs are raw accumulators (an ONNX DequantizeLinear of int32 reads them) */
-	d.type = NPU_INT32;
-	assert_int_equal(npu_net_add_input(fx->net, "i32", &d, &id), NPU_OK);
-	assert_int_equal(npu_net_num_inputs(fx->net), 3);
 	d.type = (enum npu_type)42;
 	expect_fail(fx, npu_net_add_input(fx->net, "t42", &d, &id), NPU_E_INVAL, NULL);
 	d.type = NPU_INT8;
 	expect_fail(fx, npu_net_add_input(fx->net, "x", &d, &id), NPU_E_INVAL, "twice");
+	/* int32 inputs are raw accumulators (an ONNX DequantizeLinear of int32 reads them) */
+	d.type = NPU_INT32;
+	d.layout = NPU_NHWC;
+	d.dims[0] = 1;
+	d.dims[1] = d.dims[2] = d.dims[3] = 2;
+	assert_int_equal(npu_net_add_input(fx->net, "i32", &d, &id), NPU_OK);
+	assert_int_equal(npu_net_num_inputs(fx->net), 3);
 }
 
 static void test_bad_quant(void **state)
