@@ -193,6 +193,24 @@ void npu_ort_qadd_run(const struct npu_ort_qadd *op, const void *a, const void *
 	}
 }
 
+void npu_ort_qadd_run_bcast_c(const struct npu_ort_qadd *op, const void *a, const void *b,
+			      int channels, void *c)
+{
+	size_t i;
+
+	for (i = 0; i < op->elems; i++) {
+		size_t k = i % (size_t)channels;
+		/* ORT's source folds b into F with a separate multiply and add;
+		 * the compiler contracts that to this fma (measured). */
+		float v = fmaf((float)load8(op->type, b, k), op->rb, op->fixed);
+		int32_t r;
+
+		v = fmaf((float)load8(op->type, a, i), op->ra, v);
+		r = clamp_i(cvt_x86(v), INT16_MIN, INT16_MAX);
+		store8(op->type, c, i, clamp_i(r, type_lo(op->type), type_hi(op->type)));
+	}
+}
+
 /* ------------------------------------------------------------------ */
 
 const char *npu_ort_qgap_prepare(struct npu_ort_qgap *op)

@@ -106,8 +106,13 @@ int npu_ort_pool_out_size(int in, int kernel, int stride, int dilation,
  *        ORT's c_zp - (ra*a_zp + rb*b_zp) into this; measured, see the doc)
  *   v  = fma(a, ra, fma(b, rb, F))         (two fused multiply-adds)
  *   C  = sat8(sat16(rne(v)))               (|v| >= 2^31 gives type_min)
- * Broadcast (one input a single value per span) takes another path in ORT
- * with different rounding; it is not this op.
+ * Broadcast: when ORT's broadcaster hands the kernel one input as a single
+ * value per span (a scalar, or B of shape [1,C,1,1] against NCHW A), the
+ * source folds that value into F first with a multiply and an add; the
+ * compiler contracts them into fma(b, rb, F), so the result is the same
+ * formula as above (measured: qlinearadd_bcast_sweep_uint8 tells the two
+ * apart). npu_ort_qadd_run_bcast_c() does it for a B with one value per
+ * channel.
  */
 struct npu_ort_qadd {
 	enum npu_type type;		/* in: NPU_INT8 or NPU_UINT8 (A, B and C) */
@@ -118,6 +123,13 @@ struct npu_ort_qadd {
 };
 const char *npu_ort_qadd_prepare(struct npu_ort_qadd *op);
 void npu_ort_qadd_run(const struct npu_ort_qadd *op, const void *a, const void *b, void *c);
+/*
+ * A (elems values, NHWC, elems a multiple of channels) + B (channels values,
+ * one per channel: ONNX B of shape [1,C,1,1] or [C,1,1] against A [N,C,H,W]),
+ * with ORT's arithmetic above.
+ */
+void npu_ort_qadd_run_bcast_c(const struct npu_ort_qadd *op, const void *a, const void *b,
+			      int channels, void *c);
 
 /* ------------------------------------------------------------------ */
 /* com.microsoft QLinearGlobalAveragePool                               */

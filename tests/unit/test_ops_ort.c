@@ -293,10 +293,21 @@ static int run_qadd(const struct ort_case *c, json_t *p)
 		.c_scale = (float)pnum(p, "c_scale"), .a_zp = pint(p, "a_zp"),
 		.b_zp = pint(p, "b_zp"), .c_zp = pint(p, "c_zp"),
 	};
-	void *out = malloc(op.elems);
-	int r;
+	void *out;
+	int r, d[4];
 
 	assert_null(npu_ort_qadd_prepare(&op));
+	if (json_is_true(json_object_get(p, "broadcast_b"))) {
+		/* B [1,C,1,1]: one value per channel */
+		void *a = to_nhwc(&c->in[0], 0, d);
+
+		assert_int_equal(c->in[1].elems, (size_t)d[3]);
+		out = malloc(op.elems);
+		npu_ort_qadd_run_bcast_c(&op, a, c->in[1].data, d[3], out);
+		free(a);
+		return finish(c, &c->out[0], out, 0);
+	}
+	out = malloc(op.elems);
 	npu_ort_qadd_run(&op, c->in[0].data, c->in[1].data, out);
 	r = compare(c->name, &c->out[0], out);
 	free(out);
@@ -821,7 +832,7 @@ static int run_case(struct ort_case *c, json_t *j)
 	if (json_object_get(p, "probe") && strcmp(pstr(p, "probe"), "nan"))
 		return -1;
 	if (!strcmp(op, "QLinearAdd"))
-		return json_is_true(json_object_get(p, "broadcast_b")) ? -1 : run_qadd(c, p);
+		return run_qadd(c, p);
 	if (!strcmp(op, "QLinearAveragePool"))
 		return run_qavgpool(c, p);
 	if (!strcmp(op, "MaxPool"))

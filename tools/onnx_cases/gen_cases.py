@@ -625,6 +625,23 @@ def add_alternative_pairs(t, sa, za, sb, zb, sc, zc):
     return np.nonzero((ref != non) | (ref != fused(F2)))[0]
 
 
+def add_bcast_b_values(t, sa, za, sb, zb, sc, zc):
+    """The b values (one per channel) for which ORT's scalar-B QLinearAdd
+    path (F + b*rb folded first) gives another byte than the same-shape
+    path for some a (fma emulated in float64)."""
+    lo, hi = RANGE[t]
+    a = np.tile(np.arange(lo, hi + 1), 256).astype(np.float64)
+    b = np.repeat(np.arange(lo, hi + 1), 256).astype(np.float64)
+    f = np.float32
+    ra, rb = f(f(sa) / f(sc)), f(f(sb) / f(sc))
+    F = f(f(zc) - f(np.float64(ra) * za + np.float64(f(rb * f(zb)))))
+    t1 = (b * np.float64(rb) + np.float64(F)).astype(f)
+    fused = np.clip(np.rint((a * np.float64(ra) + t1.astype(np.float64)).astype(f)), lo, hi)
+    fb = f(F + f(b.astype(f) * rb))
+    bc = np.clip(np.rint((a * np.float64(ra) + fb.astype(np.float64)).astype(f)), lo, hi)
+    return sorted(set(int(v) for v in b[fused != bc]))
+
+
 def sweeps(rng, cases):
     for t in ("int8", "uint8"):
         lo, hi = RANGE[t]
@@ -657,6 +674,25 @@ def sweeps(rng, cases):
             c.params = {"type": t, "a_scale": f32(sa), "a_zp": za, "b_scale": f32(sb), "b_zp": zb,
                         "c_scale": f32(sc), "c_zp": zc}
             cases.append(c)
+        # QLinearAdd with B [1,C,1,1]: ORT's scalar-B path. Channels = b values
+        # where that path differs from the same-shape one (found by a search
+        # over scales), plus random ones; every a value in each channel.
+        if t == "uint8":
+            sa, za, sb, zb, sc, zc = 0.03443990647792816, 140, 0.020269643515348434, 48, 0.06886222213506699, 162
+        else:
+            sa, za, sb, zb, sc, zc = 0.03443990647792816, 12, 0.020269643515348434, -80, 0.06886222213506699, 34
+        bvals = add_bcast_b_values(t, sa, za, sb, zb, sc, zc) + [int(v) for v in rand_q(rng, t, 6)]
+        c = Case(f"qlinearadd_bcast_sweep_{t}", "QLinearAdd", 13, domain="com.microsoft")
+        c.inp("A", t, np.tile(allv, len(bvals)).reshape(1, len(bvals), 16, 16))
+        c.inp("B", t, np.array(bvals).reshape(1, len(bvals), 1, 1))
+        c.node("QLinearAdd", ["A", c.const("a_s", "float32", sa), c.const("a_z", t, za),
+                              "B", c.const("b_s", "float32", sb), c.const("b_z", t, zb),
+                              c.const("c_s", "float32", sc), c.const("c_z", t, zc)],
+               ["C"], domain="com.microsoft")
+        c.outputs = ["C"]
+        c.params = {"type": t, "a_scale": f32(sa), "a_zp": za, "b_scale": f32(sb), "b_zp": zb,
+                    "c_scale": f32(sc), "c_zp": zc, "broadcast_b": True}
+        cases.append(c)
         # QuantizeLinear near ties with a scale that is not a power of two
         for sc, z in ((0.1, 3), (0.0371, -11)):
             if t == "uint8":
