@@ -348,6 +348,11 @@ static int run_qavgpool(const struct ort_case *c, json_t *p)
 	return finish(c, &c->out[0], out, cl);
 }
 
+static int32_t load8(enum npu_type t, const void *p, size_t i)
+{
+	return t == NPU_UINT8 ? ((const uint8_t *)p)[i] : ((const int8_t *)p)[i];
+}
+
 static int run_maxpool(const struct ort_case *c, json_t *p)
 {
 	int d[4], pads[4], oh, ow;
@@ -377,6 +382,22 @@ static int run_maxpool(const struct ort_case *c, json_t *p)
 	out = malloc(c->out[0].elems);
 	npu_ort_maxpool_run(&op, in, out);
 	free(in);
+	if (json_object_get(p, "y_scale")) {
+		/*
+		 * DQ -> float MaxPool -> Q with different scales (not fused): DQ is
+		 * increasing (scale > 0), so max commutes with it and the result is
+		 * Q(DQ(8-bit max)).
+		 */
+		size_t i;
+
+		for (i = 0; i < c->out[0].elems; i++) {
+			int32_t v = load8(op.type, out, i);
+			float d = (float)pnum(p, "x_scale") * (float)(v - pint(p, "x_zp"));
+
+			npu_store(dtype_of(pstr(p, "type")), out, i,
+				  npu_ort_quantize_value(d, (float)pnum(p, "y_scale"), pint(p, "y_zp"), op.type));
+		}
+	}
 	return finish(c, &c->out[0], out, 0);
 }
 
@@ -819,6 +840,8 @@ static int run_case(struct ort_case *c, json_t *j)
 
 		if (!strncmp(as, "chain:", 6))
 			return run_chain(c, p, as);
+		if (!strcmp(as, "DQ,MaxPool,Q"))
+			return run_maxpool(c, p);
 		for (i = 0; i < json_array_size(nodes); i++) {
 			const char *n = json_string_value(json_array_get(nodes, i));
 			const char *dot = strrchr(n, '.');

@@ -856,7 +856,9 @@ def qdq_cases(rng, cases):
         c.node("MaxPool", [f], ["p"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
         q(c, "p", t, 0.06, zp + 1, "Y")
         c.outputs = ["Y"]
-        c.params = {"as": "none"}
+        c.params = {"as": "DQ,MaxPool,Q", "type": t, "kernel": [3, 3], "strides": [2, 2],
+                    "pads": [1, 1, 1, 1], "dilations": [1, 1], "ceil_mode": 0, "auto_pad": "NOTSET",
+                    "x_scale": f32(0.05), "x_zp": zp + 1, "y_scale": f32(0.06), "y_zp": zp + 1}
         cases.append(c)
         # DQ -> Reshape -> Q with equal params: dropped
         c = Case(f"qdq_reshape_{t}", "QDQ", 13, kind="qdq")
