@@ -50,9 +50,9 @@ float npu_ort_conv_multiplier(float x_scale, float w_scale, float y_scale);
  * fl(fl(fl(alpha * a_scale) * b_scale) / y_scale); with a float output
  * (no y_scale: pass y_scale = 0) fl(fl(alpha * a_scale) * b_scale)
  * (onnxruntime/contrib_ops/cpu/quantization/qgemm.cc,
- * QGemm::ComputeOutputScale). With alpha == 1 this equals mode B; with
- * alpha != 1 it is not npu_fp32_multiplier(alpha * a_scale, ...) in
- * general, because alpha multiplies a_scale first.
+ * QGemm::ComputeOutputScale): mode B's multiplier with x_scale replaced by
+ * fl(alpha * a_scale), i.e. npu_fp32_multiplier(alpha * a_scale, b_scale,
+ * y_scale).
  * The output is then (MlasRequantizeOutput, quantize.cpp):
  *   quantized: clamp(rne(fl(fl(acc) * M)) + y_zp, type_min, type_max)
  *   float:     fl(fl(acc) * M)

@@ -1117,7 +1117,13 @@ static void test_multipliers(void **state)
 		/* QGemm with alpha 1 too */
 		assert_true(npu_ort_qgemm_multiplier(1.0f, x, w, y) == npu_fp32_multiplier(x, w, y));
 	}
-	/* alpha multiplies a_scale first */
+	/* alpha multiplies a_scale first: mode B of (fl(alpha * a_scale), b, y) */
+	for (i = 0; i < 10000; i++) {
+		float al = (float)npu_rng_unit(&r) * 4.0f, a = (float)npu_rng_unit(&r) * 0.1f + 1e-4f;
+		float b = (float)npu_rng_unit(&r) * 0.1f + 1e-4f, y = (float)npu_rng_unit(&r) + 1e-3f;
+
+		assert_true(npu_ort_qgemm_multiplier(al, a, b, y) == npu_fp32_multiplier(al * a, b, y));
+	}
 	assert_true(npu_ort_qgemm_multiplier(0.75f, 0.03f, 0.02f, 0.25f) ==
 		    ((0.75f * 0.03f) * 0.02f) / 0.25f);
 	assert_true(npu_ort_qgemm_multiplier(1.3f, 0.03f, 0.02f, 0.0f) == (1.3f * 0.03f) * 0.02f);
