@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mkimage IDX INDEX OUT KIND: writes image INDEX of an IDX image file
- * (u8, N x H x W) as KIND: p5 or p2 (PGM), gray, rgb or palette (PNG,
- * with libpng; rgb and palette repeat the gray value on R, G and B, so
- * their BT.601 luma is the gray value again). For the CLI tests.
+ * (u8, N x H x W) as KIND: p5 or p2 (PGM); gray, rgb, palette, gray16,
+ * ga (gray + alpha), rgba or interlaced (gray, Adam7) PNG with libpng.
+ * rgb, rgba and palette repeat the gray value on R, G and B (so their
+ * BT.601 luma is the gray value again); gray16 is v * 257 (so it reduces
+ * to v); alpha is 255 - v. For the CLI tests and the fuzzing seeds.
  */
 #include <png.h>
 #include <stdio.h>
@@ -17,18 +19,27 @@ static int write_png(const char *path, const uint8_t *px, int h, int w, const ch
 	FILE *f = fopen(path, "wb");
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
-	int rgb = !strcmp(kind, "rgb"), pal = !strcmp(kind, "palette"), y, x;
+	int rgb = !strcmp(kind, "rgb"), pal = !strcmp(kind, "palette");
+	int g16 = !strcmp(kind, "gray16"), ga = !strcmp(kind, "ga"), rgba = !strcmp(kind, "rgba");
+	int il = !strcmp(kind, "interlaced"), color = PNG_COLOR_TYPE_GRAY, y, x, c, ch = 1;
 	png_color palette[256];
-	uint8_t *row = malloc((size_t)w * 3);
+	uint8_t *img = malloc((size_t)w * (size_t)h * 4);
+	png_bytep *rows = malloc(sizeof(*rows) * (size_t)h);
 
-	if (!f || !png || !info || !row || setjmp(png_jmpbuf(png))) {
+	if (!f || !png || !info || !img || !rows || setjmp(png_jmpbuf(png))) {
 		fprintf(stderr, "mkimage: cannot write %s\n", path);
 		return 1;
 	}
+	if (rgb || rgba || pal)
+		color = rgb ? PNG_COLOR_TYPE_RGB : rgba ? PNG_COLOR_TYPE_RGB_ALPHA
+					    : PNG_COLOR_TYPE_PALETTE;
+	else if (ga)
+		color = PNG_COLOR_TYPE_GRAY_ALPHA;
+	ch = rgb ? 3 : rgba ? 4 : ga || g16 ? 2 : 1;	/* bytes per pixel */
 	png_init_io(png, f);
-	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
-		     rgb ? PNG_COLOR_TYPE_RGB : pal ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_GRAY,
-		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, g16 ? 16 : 8, color,
+		     il ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+		     PNG_FILTER_TYPE_DEFAULT);
 	if (pal) {
 		for (x = 0; x < 256; x++)
 			palette[x].red = palette[x].green = palette[x].blue = (png_byte)x;
@@ -36,17 +47,21 @@ static int write_png(const char *path, const uint8_t *px, int h, int w, const ch
 	}
 	png_write_info(png, info);
 	for (y = 0; y < h; y++) {
+		rows[y] = img + (size_t)y * (size_t)w * (size_t)ch;
 		for (x = 0; x < w; x++) {
-			if (rgb)
-				memset(row + 3 * x, px[y * w + x], 3);
-			else
-				row[x] = px[y * w + x];
+			uint8_t v = px[y * w + x], *o = rows[y] + x * ch;
+
+			for (c = 0; c < ch; c++)
+				o[c] = v;	/* gray16: v * 257 is the bytes v, v */
+			if (ga || rgba)
+				o[ch - 1] = (uint8_t)(255 - v);
 		}
-		png_write_row(png, row);
 	}
+	png_write_image(png, rows);
 	png_write_end(png, info);
 	png_destroy_write_struct(&png, &info);
-	free(row);
+	free(img);
+	free(rows);
 	return fclose(f) ? 1 : 0;
 }
 
@@ -60,7 +75,7 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: mkimage IDX INDEX OUT p5|p2|gray|rgb|palette\n");
+		fprintf(stderr, "usage: mkimage IDX INDEX OUT p5|p2|gray|rgb|palette|gray16|ga|rgba|interlaced\n");
 		return 2;
 	}
 	if (npu_idx_load(argv[1], 0, &idx, msg, sizeof(msg))) {

@@ -7,9 +7,10 @@
 # sums to 64 and its diagonal is the number of correct predictions, both
 # backends predict the same classes, a batch that leaves a smaller last
 # batch predicts the same too), and image 0 written as PGM (P5, P2) and
-# PNG (gray, RGB, palette) by MKIMAGE classified with --image like the
-# first image of the data set. Then bad files and bad options: exit status
-# 1 (2 for usage) and a clear message.
+# PNG (gray, RGB, palette, 16-bit, gray+alpha, RGBA, interlaced) by
+# MKIMAGE classified with --image like the first image of the data set.
+# Then bad files and bad options: exit status 1 (2 for usage) and a clear
+# message.
 set -u
 NPU=$1 MKIMAGE=$2 OUT=$3 DATA=$4
 shift 4
@@ -92,7 +93,7 @@ for model in "${MODELS[@]}"; do
 	cmp -s "$m.cpu.pred" "$m.b10.pred" || fail "$model: batch 10 predicts differently"
 	# Image 0 in every format: the same class as the first prediction above.
 	first=$(awk 'NR == 1 { print $2 }' "$m.cpu.pred")
-	for kind in p5 p2 gray rgb palette; do
+	for kind in p5 p2 gray rgb palette gray16 ga rgba interlaced; do
 		case $kind in p5 | p2) ext=pgm ;; *) ext=png ;; esac
 		img=$OUT/image0-$kind.$ext
 		"$MKIMAGE" "$IMAGES" 0 "$img" $kind || fail "mkimage $kind"
@@ -106,7 +107,7 @@ for model in "${MODELS[@]}"; do
 			fail "$m.$kind.txt: top-1 is not class $first ($name) as in the batch run"
 		grep -q '^scores: ' "$m.$kind.txt" || fail "$m.$kind.txt: scores not described"
 	done
-	echo "test-cli: $model: cpu and sim agree on $N images ($(sed -n 's/^top-1 accuracy: //p' "$m.cpu.txt")), batch 10 too; image 0 as P5, P2, gray/RGB/palette PNG: class $first"
+	echo "test-cli: $model: cpu and sim agree on $N images ($(sed -n 's/^top-1 accuracy: //p' "$m.cpu.txt")), batch 10 too; image 0 as P5, P2 and 7 kinds of PNG: class $first"
 done
 
 # ---- bad files and options (the small JSON model) ----

@@ -458,7 +458,7 @@ static void test_idx_bad_header(void **state)
 	expect_idx_fail(b.p, b.n, 0, NPU_E_PARSE, "shorter than its header says: 8 of 1000000");
 	free(b.p);
 	/* Cut inside the dimensions. */
-	b = idx_make(NPU_IDX_U8, 3, lim, data, 0);
+	b = idx_make(NPU_IDX_U8, 3, d3, data, 0);
 	expect_idx_fail(b.p, 9, 0, NPU_E_PARSE, "ends inside the dimensions (5 of 12 bytes)");
 	free(b.p);
 }
