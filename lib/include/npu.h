@@ -297,7 +297,9 @@ npu_status npu_net_add_global_avg_pool(npu_net *net, const char *name, int input
 
 /*
  * Element-wise a + b (same shape, both int8 or both uint8) requantized to
- * `out`, with a fused activation: residual connections.
+ * `out`, with a fused activation: residual connections. In ONNX mode b
+ * may also be [1, 1, 1, C], one value per channel of a (ONNX's
+ * broadcast of a [1, C, 1, 1] tensor).
  *   NPU_REQUANT_TFLITE: TFLite's integer Add (inputs shifted left by 20,
  *     rescaled by fixed-point multipliers, summed, rescaled to the output).
  *   NPU_REQUANT_ONNX: ONNX Runtime's com.microsoft QLinearAdd as its AVX2

@@ -22,3 +22,8 @@ $(patsubst %.c,$(B)/%.o,$(ONNX_SRCS)): $(ONNX_GEN_H)
 $(patsubst %.c,$(B)/%.o,$(ONNX_SRCS)): CFLAGS += -I$(ONNX_GEN_DIR)
 
 LIBNPU_LDFLAGS += -lprotobuf-c -lz
+
+# Tests that build models with the generated structures (tests/unit/onnx_build.h).
+ONNX_TESTS := test_onnx_errors
+$(foreach t,$(ONNX_TESTS),$(B)/tests/unit/$(t).o): $(ONNX_GEN_H)
+$(foreach t,$(ONNX_TESTS),$(B)/tests/unit/$(t).o): CFLAGS += -I$(ONNX_GEN_DIR)

@@ -301,9 +301,16 @@ npu_status ox_emit_add(struct ox_imp *im, const struct ox_qarg *a, const struct 
 	int ta, tb, id;
 	npu_status st;
 
-	if (av->rank != bv->rank || memcmp(av->dims, bv->dims, (size_t)av->rank * sizeof(int64_t)))
+	/* same shapes, or B one value per channel of an NCHW A ([1, C, 1, 1] or [C, 1, 1]) */
+	int per_c = av->rank == 4 && bv->dims[bv->rank - 1] == 1 && bv->dims[bv->rank - 2] == 1 &&
+		    ((bv->rank == 4 && bv->dims[0] == 1 && bv->dims[1] == av->dims[1]) ||
+		     (bv->rank == 3 && bv->dims[0] == av->dims[1]));
+
+	if ((av->rank != bv->rank ||
+	     memcmp(av->dims, bv->dims, (size_t)av->rank * sizeof(int64_t))) && !per_c)
 		return ox_fail(im, NPU_E_UNSUPPORTED, "inputs '%s' and '%s' differ in shape "
-			       "(broadcasting is not run)", av->name, bv->name);
+			       "(broadcasting other than one value per channel of B is not run)",
+			       av->name, bv->name);
 	if ((st = out_quant(im, yq, &p.out)) != NPU_OK ||
 	    (st = ox_q8_of(im, a->v, &a->q, &ta)) != NPU_OK ||
 	    (st = ox_q8_of(im, b->v, &b->q, &tb)) != NPU_OK)

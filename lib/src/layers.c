@@ -507,6 +507,7 @@ npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_para
 	char nbuf[32];
 	const char *name, *why;
 	npu_status st;
+	int bcast;
 
 	if (!net)
 		return NPU_E_INVAL;
@@ -515,10 +516,14 @@ npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_para
 	name = layer_name(net, p->name, "add", nbuf, sizeof(nbuf));
 	if (!(ta = input_of(net, name, a, 1)) || !(tb = input_of(net, name, b, 1)))
 		return NPU_E_INVAL;
-	if (memcmp(ta->dims, tb->dims, sizeof(ta->dims)) || ta->type != tb->type)
+	/* b may hold one value per channel of a (ONNX mode: [1, C, 1, 1] broadcast) */
+	bcast = p->requant == NPU_REQUANT_ONNX && tb->dims[0] == 1 && tb->dims[1] == 1 &&
+		tb->dims[2] == 1 && tb->dims[3] == ta->dims[3] && tb->elems != ta->elems;
+	if ((memcmp(ta->dims, tb->dims, sizeof(ta->dims)) && !bcast) || ta->type != tb->type)
 		return npu_fail(net->ctx, NPU_E_INVAL,
 				"%s: inputs '%s' %dx%dx%dx%d %s and '%s' %dx%dx%dx%d %s differ "
-				"(add needs the same shape and type)", name,
+				"(add needs the same shape and type, or in ONNX mode b with "
+				"one value per channel)", name,
 				ta->name, ta->dims[0], ta->dims[1], ta->dims[2], ta->dims[3],
 				npu_type_name(ta->type), tb->name, tb->dims[0], tb->dims[1],
 				tb->dims[2], tb->dims[3], npu_type_name(tb->type));
@@ -530,6 +535,7 @@ npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_para
 	op->in_type = ta->type;
 	op->out_type = p->out.type;
 	op->elems = ta->elems;
+	op->b_channels = bcast ? ta->dims[3] : 0;
 	op->a_zp = ta->zero_point;
 	op->b_zp = tb->zero_point;
 	op->out_zp = p->out.zero_point;

@@ -117,7 +117,10 @@ void npu_add_run(const struct npu_add_op *op, const void *a, const void *b, void
 	size_t i;
 
 	if (op->mode == NPU_REQUANT_ONNX) {
-		npu_ort_qadd_run(&op->ort, a, b, out);
+		if (op->b_channels)
+			npu_ort_qadd_run_bcast_c(&op->ort, a, b, op->b_channels, out);
+		else
+			npu_ort_qadd_run(&op->ort, a, b, out);
 		/* a fused activation: the clamp on the quantized sum */
 		if (op->act_min > type_lo(op->out_type) || op->act_max < type_hi(op->out_type))
 			for (i = 0; i < op->elems; i++)

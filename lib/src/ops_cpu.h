@@ -26,7 +26,8 @@ void npu_pool_run(const struct npu_pool_op *p, const void *in, void *out);
 struct npu_add_op {
 	enum npu_requant mode;
 	enum npu_type in_type, out_type;
-	size_t elems;
+	size_t elems;			/* of a and the output */
+	int b_channels;			/* 0: b as a; C: b holds one value per channel */
 	int a_zp, b_zp, out_zp, act_min, act_max;
 	/* NPU_REQUANT_TFLITE */
 	int32_t a_mult, b_mult, out_mult;
