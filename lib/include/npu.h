@@ -497,8 +497,18 @@ void npu_net_set_progress(npu_net *net, npu_progress_fn fn, void *user);
  * NPU_E_MISMATCH and a message naming the layer, the first differing NHWC
  * coordinate, expected and actual values and the number of differing
  * elements (also in the layer report).
+ *
+ * Device memory is used layer by layer, so a net may need more than the
+ * device has: a layer's weights and channel records stay resident while
+ * memory allows and are evicted, least recently used first, when another
+ * layer needs the room (uploaded again before that layer's next run: the
+ * report's reload_bytes); input and output buffers exist only while the
+ * layer runs. A layer that cannot fit even with nothing else resident runs
+ * on the CPU and its report says "cpu (fallback: needs N MiB of device
+ * memory (input ..., output ..., weights ..., channel records ...) ...)".
  *   NPU_E_STATE   the net has no layers
- *   NPU_E_DEVICE, NPU_E_TIMEOUT, NPU_E_NOMEM  from the backend
+ *   NPU_E_DEVICE, NPU_E_TIMEOUT, NPU_E_NOMEM  from the backend (NPU_E_NOMEM:
+ *                 host memory; running out of device memory is not an error)
  */
 npu_status npu_net_run(npu_net *net);
 
@@ -535,6 +545,8 @@ struct npu_layer_report {
 	uint64_t dram_compulsory;	/* input + weights + params + output once */
 	uint64_t dram_planned;		/* what the tiler planned to move */
 	unsigned descriptors, jobs;
+	uint64_t reload_bytes;		/* weights + records uploaded again for this run
+					   (evicted earlier to make room for other layers) */
 	double seconds;			/* wall time of the layer (check excluded) */
 
 	enum npu_check_result check;

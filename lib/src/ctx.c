@@ -8,6 +8,7 @@
 
 #include "act.h"
 #include "net_internal.h"
+#include "testing.h"
 
 const char *npu_strerror(npu_status s)
 {
@@ -140,6 +141,29 @@ npu_status npu_ctx_open(const struct npu_ctx_opts *opts, npu_ctx **out,
 	ctx->checking = (opts->flags & NPU_CTX_CHECK) || (env && !strcmp(env, "1"));
 	ctx->threads = opts->threads;
 	put_msg(msg, msglen, ctx->backend_reason);
+	*out = ctx;
+	return NPU_OK;
+}
+
+npu_status npu_ctx_open_device(struct npu_device *dev, unsigned flags, int threads,
+			       npu_ctx **out)
+{
+	npu_ctx *ctx;
+
+	if (!dev || !out) {
+		npu_device_close(dev);
+		return NPU_E_INVAL;
+	}
+	*out = NULL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		npu_device_close(dev);
+		return NPU_E_NOMEM;
+	}
+	ctx->dev = dev;
+	ctx->checking = (flags & NPU_CTX_CHECK) != 0;
+	ctx->threads = threads;
+	snprintf(ctx->backend_reason, sizeof(ctx->backend_reason), "a device given by the caller");
 	*out = ctx;
 	return NPU_OK;
 }

@@ -13,8 +13,18 @@
  *  - folding of the batch into rows for 1x1, stride-1 layers (FC at batch N
  *    is one N-pixel image).
  * Then the tiler splits it into descriptors, weights and channel records
- * are packed and uploaded once, and a run copies the input in, submits the
+ * are packed and uploaded, and a run copies the input in, submits the
  * jobs, waits for them, and copies the output back.
+ *
+ * Device memory (resid.c): a plan's weights and channel records stay
+ * resident while memory allows and are evicted, least recently used
+ * first, when another layer needs the room; a plan whose weights were
+ * evicted packs and uploads them again before it runs. Input and output
+ * buffers are taken for the run only (from a small cache of released
+ * ones). Descriptors are built once against buffer offsets and patched
+ * whenever a buffer sits at another address than last time. A layer that
+ * cannot get its buffers even with nothing else resident runs on the CPU
+ * and says why (with the sizes).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +37,7 @@
 #include "npu.h"
 #include "npu_cpu.h"
 #include "pack.h"
+#include "resid.h"
 #include "tiler.h"
 
 #define JOB_TIMEOUT_NS (600ll * 1000 * 1000 * 1000)
@@ -37,6 +48,7 @@ struct npu_device {
 	struct npu_backend *be;		/* NULL on the cpu backend */
 	struct npu_caps caps;
 	int threads;
+	struct npu_resid resid;		/* device memory: resident weights, scratch cache */
 };
 
 enum transform { T_DIRECT, T_IM2COL, T_GROUP_PACK };
@@ -55,13 +67,24 @@ struct npu_conv_plan {
 	struct npu_conv_spec dspec;	/* the layer as the device computes it */
 	struct npu_tile_geom geom;
 	struct npu_tiling tiling;
-	struct npu_bo *in_bo, *out_bo, *w_bo, *cp_bo;
+	uint8_t *wpack;			/* T_GROUP_PACK: the merged groups' weights (OHWI) */
+
+	/* resident between runs while memory allows; NULL while evicted */
+	struct npu_bo *w_bo, *cp_bo;
+	struct npu_resid_item res;
+	int n_g, n_k;			/* weight blocks: group chunks x channel chunks */
+	size_t *woff, *coff;		/* each block's offset in w_bo / cp_bo */
+	size_t w_bytes, cp_bytes;
+
 	union npu_desc *descs;
 	size_t n_desc;
 	size_t *job_ends;		/* descriptor index ending each job */
 	size_t n_jobs;
+	/* the addresses the descriptors hold now (0 before the first run) */
+	uint64_t at_in, at_out, at_w, at_cp;
 	size_t in_bytes, out_bytes;
 	uint64_t compulsory;
+	char nofit[400];		/* why the last run could not get device memory */
 };
 
 static const char *backend_name(enum npu_backend_kind k)
@@ -118,6 +141,7 @@ npu_status npu_device_open(const struct npu_device_opts *o, struct npu_device **
 		free(d);
 		return st;
 	}
+	npu_resid_init(&d->resid, d->be);
 	*out = d;
 	return NPU_OK;
 }
@@ -139,6 +163,7 @@ npu_status npu_device_open_backend(struct npu_backend *be, struct npu_device **o
 		free(d);
 		return st;
 	}
+	npu_resid_init(&d->resid, be);
 	*out = d;
 	return NPU_OK;
 }
@@ -147,9 +172,31 @@ void npu_device_close(struct npu_device *d)
 {
 	if (!d)
 		return;
+	npu_resid_fini(&d->resid);
 	if (d->be)
 		d->be->ops->close(d->be);
 	free(d);
+}
+
+void npu_device_trim(struct npu_device *d)
+{
+	if (d && d->be)
+		npu_resid_trim(&d->resid);
+}
+
+void npu_device_mem(const struct npu_device *d, struct npu_device_mem *m)
+{
+	struct npu_resid_stats s;
+
+	memset(m, 0, sizeof(*m));
+	if (!d || !d->be)
+		return;
+	npu_resid_stats(&d->resid, &s);
+	m->evictions = s.evictions;
+	m->resident_bytes = s.resident_bytes;
+	m->cached_bytes = s.cached_bytes;
+	m->resident_plans = s.items;
+	m->cached_buffers = s.cached;
 }
 
 const char *npu_device_backend(const struct npu_device *d)
@@ -184,28 +231,38 @@ static void *dup_array(const void *src, size_t bytes, int *fail)
 	return p;
 }
 
-static void free_plan_device(struct npu_conv_plan *p)
+/* Frees the resident buffers (evicted, or the plan goes away). */
+static void drop_resident(struct npu_conv_plan *p)
 {
 	struct npu_backend *be = p->dev->be;
 
+	npu_resid_remove(&p->dev->resid, &p->res);
 	if (be) {
-		be->ops->bo_free(be, p->in_bo);
-		be->ops->bo_free(be, p->out_bo);
 		be->ops->bo_free(be, p->w_bo);
 		be->ops->bo_free(be, p->cp_bo);
 	}
-	p->in_bo = p->out_bo = p->w_bo = p->cp_bo = NULL;
-	free(p->descs);
-	free(p->job_ends);
-	p->descs = NULL;
-	p->job_ends = NULL;
+	p->w_bo = p->cp_bo = NULL;
+	p->res.bytes = 0;
+}
+
+static void plan_evict(struct npu_resid_item *it)
+{
+	struct npu_conv_plan *p = (struct npu_conv_plan *)((char *)it -
+							   offsetof(struct npu_conv_plan, res));
+
+	drop_resident(p);
 }
 
 void npu_conv_plan_destroy(struct npu_conv_plan *p)
 {
 	if (!p)
 		return;
-	free_plan_device(p);
+	drop_resident(p);
+	free(p->descs);
+	free(p->job_ends);
+	free(p->woff);
+	free(p->coff);
+	free(p->wpack);
 	free(p->bias);
 	free(p->wzp);
 	free(p->mult);
@@ -301,59 +358,58 @@ static uint8_t *pack_groups(const struct npu_conv_spec *s, const uint8_t *w, int
 	return o;
 }
 
-static npu_status alloc_bo(struct npu_conv_plan *p, size_t size, struct npu_bo **bo)
+/* The weight block range (group chunk gi, channel chunk ki) of the tiling. */
+static struct npu_pack_range block_range(const struct npu_conv_plan *p, int gi, int ki)
 {
-	return p->dev->be->ops->bo_alloc(p->dev->be, size ? size : 64, bo);
+	const struct npu_tile_geom *g = &p->geom;
+	const struct npu_tiling *t = &p->tiling;
+	struct npu_pack_range r = {gi * t->ng, 0, ki * t->nk, 0};
+
+	r.ng = g->groups - r.g0 < t->ng ? g->groups - r.g0 : t->ng;
+	r.nk = g->cout_pg - r.k0 < t->nk ? g->cout_pg - r.k0 : t->nk;
+	return r;
 }
 
-/* Builds descriptors for every tile, packs and uploads weights and records. */
-static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_dev)
+/*
+ * Builds the descriptors of every tile against buffer offsets (the
+ * buffers' addresses are added when a run has them) and the layout of the
+ * packed weights and channel records. Allocates no device memory.
+ */
+static npu_status build_device_plan(struct npu_conv_plan *p)
 {
 	const struct npu_caps *c = &p->dev->caps;
 	const struct npu_conv_spec *s = &p->dspec;
 	const struct npu_tile_geom *g = &p->geom;
 	const struct npu_tiling *t = &p->tiling;
 	int n_g = (g->groups + t->ng - 1) / t->ng, n_k = (g->cout_pg + t->nk - 1) / t->nk;
-	size_t *woff = calloc((size_t)n_g * n_k, sizeof(size_t));
-	size_t *coff = calloc((size_t)n_g * n_k, sizeof(size_t));
-	size_t wtotal = 0, ctotal = 0, esize = npu_dtype_bytes(s->out_type);
+	size_t esize = npu_dtype_bytes(s->out_type);
 	uint64_t job_cycles = 0;
-	npu_status st = NPU_E_NOMEM;
 
-	if (!woff || !coff)
-		goto out;
+	p->n_g = n_g;
+	p->n_k = n_k;
+	p->woff = calloc((size_t)n_g * n_k, sizeof(size_t));
+	p->coff = calloc((size_t)n_g * n_k, sizeof(size_t));
+	if (!p->woff || !p->coff)
+		return NPU_E_NOMEM;
+	p->w_bytes = p->cp_bytes = 0;
 	for (int gi = 0; gi < n_g; gi++)
 		for (int ki = 0; ki < n_k; ki++) {
-			struct npu_pack_range r = {gi * t->ng, 0, ki * t->nk, 0};
-			r.ng = g->groups - r.g0 < t->ng ? g->groups - r.g0 : t->ng;
-			r.nk = g->cout_pg - r.k0 < t->nk ? g->cout_pg - r.k0 : t->nk;
-			woff[gi * n_k + ki] = wtotal;
-			coff[gi * n_k + ki] = ctotal;
-			wtotal += npu_pack_weights_bytes(c, s, &r);
-			ctotal += (size_t)r.ng * r.nk * NPU_CHAN_PARAM_BYTES;
+			struct npu_pack_range r = block_range(p, gi, ki);
+
+			p->woff[gi * n_k + ki] = p->w_bytes;
+			p->coff[gi * n_k + ki] = p->cp_bytes;
+			p->w_bytes += npu_pack_weights_bytes(c, s, &r);
+			p->cp_bytes += (size_t)r.ng * r.nk * NPU_CHAN_PARAM_BYTES;
 		}
 	/* the tensor copied in: the im2col taps, else the layer's own input */
 	p->in_bytes = p->tf == T_IM2COL ? npu_conv_in_elems(s) : npu_conv_in_elems(&p->spec);
 	p->out_bytes = npu_conv_out_elems(s) * esize;
-	if ((st = alloc_bo(p, p->in_bytes, &p->in_bo)) || (st = alloc_bo(p, p->out_bytes, &p->out_bo)) ||
-	    (st = alloc_bo(p, wtotal, &p->w_bo)) || (st = alloc_bo(p, ctotal, &p->cp_bo)))
-		goto out;
-	for (int gi = 0; gi < n_g; gi++)
-		for (int ki = 0; ki < n_k; ki++) {
-			struct npu_pack_range r = {gi * t->ng, 0, ki * t->nk, 0};
-			r.ng = g->groups - r.g0 < t->ng ? g->groups - r.g0 : t->ng;
-			r.nk = g->cout_pg - r.k0 < t->nk ? g->cout_pg - r.k0 : t->nk;
-			npu_pack_weights(c, s, w_dev, &r, (uint8_t *)p->w_bo->map + woff[gi * n_k + ki]);
-			npu_pack_chan_params(s, &r, (struct npu_chan_param *)
-					     ((uint8_t *)p->cp_bo->map + coff[gi * n_k + ki]));
-		}
 
-	st = NPU_E_NOMEM;
 	p->n_desc = t->n_tiles;
 	p->descs = calloc(p->n_desc, sizeof(*p->descs));
 	p->job_ends = calloc(p->n_desc + 1, sizeof(size_t));
 	if (!p->descs || !p->job_ends)
-		goto out;
+		return NPU_E_NOMEM;
 	size_t max_descs = p->dev->be->ops->max_job_descs;
 	uint64_t max_cycles = p->dev->be->ops->max_job_cycles;
 	/* rows and pixels of the tensor in memory (the device may skip some) */
@@ -375,8 +431,8 @@ static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_de
 		d->opcode = NPU_OP_CONV;
 		d->version = NPU_DESC_VERSION;
 		d->tag = (uint32_t)i;
-		d->in_addr = (uint32_t)(p->in_bo->dev_addr +
-					(((size_t)tl.b * mem_h + (size_t)tl.iy0 * p->sub_h) * mem_w +
+		/* offsets into the input, output, weight and record buffers */
+		d->in_addr = (uint32_t)((((size_t)tl.b * mem_h + (size_t)tl.iy0 * p->sub_h) * mem_w +
 					 (size_t)tl.ix0 * p->sub_w) * s->in_c + (size_t)tl.g0 * g->cin_pg);
 		d->in_row_stride = (uint32_t)(in_row * p->sub_h);
 		d->in_pix_stride = (uint32_t)((size_t)s->in_c * p->sub_w);
@@ -397,9 +453,9 @@ static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_de
 		d->pad_left = (uint8_t)tl.pl;
 		d->pad_bottom = (uint8_t)tl.pb;
 		d->pad_right = (uint8_t)tl.pr;
-		d->w_addr = (uint32_t)(p->w_bo->dev_addr + woff[gi * n_k + ki]);
-		d->cp_addr = (uint32_t)(p->cp_bo->dev_addr + coff[gi * n_k + ki]);
-		d->out_addr = (uint32_t)(p->out_bo->dev_addr + tl.b * (size_t)g->out_h * out_row +
+		d->w_addr = (uint32_t)p->woff[gi * n_k + ki];
+		d->cp_addr = (uint32_t)p->coff[gi * n_k + ki];
+		d->out_addr = (uint32_t)(tl.b * (size_t)g->out_h * out_row +
 					 (size_t)tl.oy0 * out_row + (size_t)tl.ox0 * s->out_c * esize +
 					 ((size_t)tl.g0 * g->cout_pg + tl.k0) * esize);
 		d->out_row_stride = (uint32_t)out_row;
@@ -427,11 +483,170 @@ static npu_status build_device_plan(struct npu_conv_plan *p, const uint8_t *w_de
 		job_cycles += cyc;
 	}
 	p->job_ends[p->n_jobs++] = p->n_desc;
-	st = NPU_OK;
-out:
-	free(woff);
-	free(coff);
-	return st;
+	p->at_in = p->at_out = p->at_w = p->at_cp = 0;
+	return NPU_OK;
+}
+
+/* Packs the weights and channel records into the (just allocated) resident buffers. */
+static void upload(struct npu_conv_plan *p)
+{
+	const struct npu_caps *c = &p->dev->caps;
+	const uint8_t *w = p->wpack ? p->wpack : p->w;
+
+	for (int gi = 0; gi < p->n_g; gi++)
+		for (int ki = 0; ki < p->n_k; ki++) {
+			struct npu_pack_range r = block_range(p, gi, ki);
+			size_t b = (size_t)gi * p->n_k + ki;
+
+			npu_pack_weights(c, &p->dspec, w, &r, (uint8_t *)p->w_bo->map + p->woff[b]);
+			npu_pack_chan_params(&p->dspec, &r, (struct npu_chan_param *)
+					     ((uint8_t *)p->cp_bo->map + p->coff[b]));
+		}
+}
+
+static size_t nonzero(size_t n)
+{
+	return n ? n : 64;
+}
+
+/* "12.3 MiB" or "4.5 KiB". */
+static const char *fmt_bytes(char *buf, size_t len, uint64_t n)
+{
+	if (n >= (1u << 20))
+		snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
+	else
+		snprintf(buf, len, "%.1f KiB", (double)n / (1 << 10));
+	return buf;
+}
+
+/* Why the layer does not fit, with its sizes (into p->nofit). */
+static void say_nofit(struct npu_conv_plan *p)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32];
+
+	snprintf(p->nofit, sizeof(p->nofit),
+		 "needs %s of device memory (input %s, output %s, weights %s, channel records "
+		 "%s), more than the %s device can give it with nothing else resident",
+		 fmt_bytes(a, sizeof(a), (uint64_t)p->in_bytes + p->out_bytes + p->w_bytes +
+					 p->cp_bytes),
+		 fmt_bytes(b, sizeof(b), p->in_bytes), fmt_bytes(c, sizeof(c), p->out_bytes),
+		 fmt_bytes(d, sizeof(d), p->w_bytes), fmt_bytes(e, sizeof(e), p->cp_bytes),
+		 fmt_bytes(f, sizeof(f), (uint64_t)1 << p->dev->caps.mem_log2));
+}
+
+/* Releases what acquire() gave: the activation buffers go back to the cache. */
+static void release(struct npu_conv_plan *p, struct npu_bo *in, struct npu_bo *out)
+{
+	struct npu_resid *r = &p->dev->resid;
+
+	npu_resid_scratch_put(r, in);
+	npu_resid_scratch_put(r, out);
+	p->res.pinned = 0;
+	if (p->w_bo)
+		npu_resid_touch(r, &p->res);	/* most recently used */
+}
+
+/*
+ * Device memory for one run: the plan's weights and records resident
+ * (uploaded again when they had been evicted; *reload counts the bytes)
+ * and an input and an output buffer. NPU_E_NOMEM (and p->nofit says why)
+ * when the layer does not fit even with nothing else resident; other
+ * backend errors as they come. On success the plan is pinned until
+ * release().
+ */
+static npu_status acquire(struct npu_conv_plan *p, struct npu_bo **in, struct npu_bo **out,
+			  uint64_t *reload)
+{
+	struct npu_resid *r = &p->dev->resid;
+	struct npu_backend *be = p->dev->be;
+	npu_status st = NPU_OK;
+	int had = p->w_bo != NULL;
+
+	*in = *out = NULL;
+	p->res.pinned = 1;
+	if (!p->w_bo) {
+		if (!(st = npu_resid_alloc(r, nonzero(p->w_bytes), &p->w_bo)))
+			st = npu_resid_alloc(r, nonzero(p->cp_bytes), &p->cp_bo);
+	}
+	if (!st)
+		st = npu_resid_scratch_get(r, nonzero(p->in_bytes), in);
+	if (!st)
+		st = npu_resid_scratch_get(r, nonzero(p->out_bytes), out);
+	if (st == NPU_E_NOMEM) {
+		/*
+		 * Everything else is gone: what is left in the way is this
+		 * plan's own buffers, placed in an order that leaves no hole
+		 * big enough. Start again, the largest buffer first.
+		 */
+		struct want { size_t size; struct npu_bo **bo; } want[4] = {
+			{ nonzero(p->in_bytes), in }, { nonzero(p->out_bytes), out },
+			{ nonzero(p->w_bytes), &p->w_bo }, { nonzero(p->cp_bytes), &p->cp_bo },
+		};
+
+		be->ops->bo_free(be, *in);
+		be->ops->bo_free(be, *out);
+		*in = *out = NULL;
+		drop_resident(p);
+		npu_resid_trim(r);
+		for (int i = 1; i < 4; i++)	/* insertion sort, largest first */
+			for (int j = i; j > 0 && want[j].size > want[j - 1].size; j--) {
+				struct want t = want[j];
+
+				want[j] = want[j - 1];
+				want[j - 1] = t;
+			}
+		st = NPU_OK;
+		for (int i = 0; i < 4 && !st; i++)
+			st = npu_resid_alloc(r, want[i].size, want[i].bo);
+		if (st) {
+			be->ops->bo_free(be, *in);
+			be->ops->bo_free(be, *out);
+			*in = *out = NULL;
+			drop_resident(p);
+			p->res.pinned = 0;
+			if (st == NPU_E_NOMEM)
+				say_nofit(p);
+			return st;
+		}
+		had = 0;
+	} else if (st) {
+		be->ops->bo_free(be, *in);
+		*in = NULL;
+		drop_resident(p);
+		p->res.pinned = 0;
+		return st;
+	}
+	if (!had) {
+		upload(p);
+		p->res.bytes = p->w_bo->size + p->cp_bo->size;
+		if (reload)
+			*reload += p->w_bytes + p->cp_bytes;
+	}
+	return NPU_OK;
+}
+
+/* Adds each buffer's move since the descriptors were last written to their addresses. */
+static void patch(struct npu_conv_plan *p, const struct npu_bo *in, const struct npu_bo *out)
+{
+	uint32_t din = (uint32_t)(in->dev_addr - p->at_in);
+	uint32_t dout = (uint32_t)(out->dev_addr - p->at_out);
+	uint32_t dw = (uint32_t)(p->w_bo->dev_addr - p->at_w);
+	uint32_t dcp = (uint32_t)(p->cp_bo->dev_addr - p->at_cp);
+
+	if (!din && !dout && !dw && !dcp)
+		return;
+	for (size_t i = 0; i < p->n_desc; i++) {
+		struct npu_desc_conv *d = &p->descs[i].conv;
+
+		d->in_addr += din;
+		d->out_addr += dout;
+		d->w_addr += dw;
+		d->cp_addr += dcp;
+	}
+	p->at_in = in->dev_addr;
+	p->at_out = out->dev_addr;
+	p->at_w = p->w_bo->dev_addr;
+	p->at_cp = p->cp_bo->dev_addr;
 }
 
 npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec *s,
@@ -557,22 +772,42 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 		p->dspec.n = 1;
 	}
 
-	uint8_t *wdev = p->w;
 	if (p->tf == T_GROUP_PACK) {
-		wdev = pack_groups(&p->spec, p->w, gp);
-		if (!wdev) {
+		/* kept: an evicted plan packs its weights again from it */
+		p->wpack = pack_groups(&p->spec, p->w, gp);
+		if (!p->wpack) {
 			npu_conv_plan_destroy(p);
 			return NPU_E_NOMEM;
 		}
 		p->dspec.in_c = p->spec.in_c;	/* unchanged: groups are contiguous */
 	}
-	st = build_device_plan(p, wdev);
-	if (wdev != p->w)
-		free(wdev);
+	p->res.evict = plan_evict;
+	st = build_device_plan(p);
 	if (st) {
-		snprintf(why, whylen, "%s", st == NPU_E_NOMEM ? "out of device memory" : npu_strerror(st));
+		snprintf(why, whylen, "out of memory for the plan's descriptors");
 		npu_conv_plan_destroy(p);
 		return st;
+	}
+	/*
+	 * Does the layer fit at all? Take its weights, records, input and
+	 * output (making room as a run would); the weights stay resident,
+	 * the activation buffers go to the cache for the next layer.
+	 */
+	{
+		struct npu_bo *in_bo, *out_bo;
+
+		st = acquire(p, &in_bo, &out_bo, NULL);
+		if (st == NPU_E_NOMEM) {
+			snprintf(why, whylen, "%s", p->nofit);
+			npu_conv_plan_destroy(p);
+			return NPU_E_UNSUPPORTED;
+		}
+		if (st) {
+			snprintf(why, whylen, "device memory: %s", npu_strerror(st));
+			npu_conv_plan_destroy(p);
+			return st;
+		}
+		release(p, in_bo, out_bo);
 	}
 	*out = p;
 	return NPU_OK;
@@ -599,9 +834,10 @@ npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 			     struct npu_run_stats *st, char *msg, size_t msglen)
 {
 	struct npu_backend *be;
-	struct npu_bo *bos[4];
+	struct npu_bo *bos[4], *in_bo, *out_bo;
 	double t0 = now_s();
 	struct npu_run_stats s = {0};
+	npu_status e;
 
 	if (!p || !in || !out || (!msg && msglen))
 		return NPU_E_INVAL;
@@ -620,12 +856,32 @@ npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 		return NPU_OK;
 	}
 	be = p->dev->be;
+	e = acquire(p, &in_bo, &out_bo, &s.reload_bytes);
+	if (e == NPU_E_NOMEM) {
+		/* no room even alone (now): the CPU computes it, and says why */
+		int rc = npu_cpu_conv(&p->spec, in, p->w, out, p->dev->threads);
+
+		if (rc) {
+			snprintf(msg, msglen, "the CPU path failed: %s", strerror(-rc));
+			return rc == -ENOMEM ? NPU_E_NOMEM : NPU_E_INVAL;
+		}
+		s.fallback = p->nofit;
+		s.wall_seconds = now_s() - t0;
+		if (st)
+			*st = s;
+		return NPU_OK;
+	}
+	if (e) {
+		snprintf(msg, msglen, "device memory for the layer: %s", npu_strerror(e));
+		return e;
+	}
+	patch(p, in_bo, out_bo);
 	if (p->tf == T_IM2COL)
-		im2col(&p->spec, in, p->in_bo->map);
+		im2col(&p->spec, in, in_bo->map);
 	else
-		memcpy(p->in_bo->map, in, p->in_bytes);
-	bos[0] = p->in_bo;
-	bos[1] = p->out_bo;
+		memcpy(in_bo->map, in, p->in_bytes);
+	bos[0] = in_bo;
+	bos[1] = out_bo;
 	bos[2] = p->w_bo;
 	bos[3] = p->cp_bo;
 	s.on_device = 1;
@@ -634,21 +890,24 @@ npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 	for (size_t j = 0, first = 0; j < p->n_jobs; first = p->job_ends[j++]) {
 		struct npu_job_result r;
 		uint64_t job;
-		npu_status e = be->ops->submit(be, p->descs + first, p->job_ends[j] - first, bos, 4, &job);
 
+		e = be->ops->submit(be, p->descs + first, p->job_ends[j] - first, bos, 4, &job);
 		if (e) {
 			snprintf(msg, msglen, "the %s backend refused job %zu: %s", be->ops->name, j,
 				 npu_strerror(e));
+			release(p, in_bo, out_bo);
 			return e;
 		}
 		e = be->ops->wait(be, job, JOB_TIMEOUT_NS, &r);
 		if (e) {
 			snprintf(msg, msglen, "job %zu of %zu: %s", j + 1, p->n_jobs, npu_strerror(e));
+			release(p, in_bo, out_bo);
 			return e;
 		}
 		if (r.err_code) {
 			snprintf(msg, msglen, "device error %u (%s) at descriptor %zu, info 0x%x",
 				 r.err_code, err_name(r.err_code), first + r.err_index, r.err_info);
+			release(p, in_bo, out_bo);
 			return NPU_E_DEVICE;
 		}
 		s.jobs++;
@@ -657,7 +916,8 @@ npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 		s.rd_bytes += r.counter[NPU_CNT_RD_BYTES];
 		s.wr_bytes += r.counter[NPU_CNT_WR_BYTES];
 	}
-	memcpy(out, p->out_bo->map, p->out_bytes);
+	memcpy(out, out_bo->map, p->out_bytes);
+	release(p, in_bo, out_bo);
 	s.wall_seconds = now_s() - t0;
 	if (st)
 		*st = s;

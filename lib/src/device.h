@@ -46,6 +46,22 @@ const char *npu_device_backend(const struct npu_device *d);	/* "drm", "sim", "cp
 /* The device's capability registers; NPU_E_NODEV on the cpu backend. */
 npu_status npu_device_caps(const struct npu_device *d, struct npu_caps *caps);
 
+/*
+ * Device memory as the device layer holds it (see lib/src/resid.h): plans'
+ * weights and channel records stay resident while memory allows and are
+ * evicted least recently used first; activation buffers exist only for a
+ * run and are then cached for reuse. All zero on the cpu backend.
+ */
+struct npu_device_mem {
+	uint64_t evictions;		/* plans' weights evicted to make room, so far */
+	uint64_t resident_bytes;	/* weights and records resident now */
+	uint64_t cached_bytes;		/* released activation buffers kept for reuse */
+	int resident_plans, cached_buffers;
+};
+void npu_device_mem(const struct npu_device *d, struct npu_device_mem *m);
+/* Frees the cached activation buffers (resident weights stay). */
+void npu_device_trim(struct npu_device *d);
+
 /* Figures for one run of one layer. */
 struct npu_run_stats {
 	int on_device;			/* 0: ran on the CPU (fallback or cpu backend) */
@@ -58,21 +74,40 @@ struct npu_run_stats {
 	uint32_t descriptors;
 	uint32_t jobs;
 	double wall_seconds;
+	uint64_t reload_bytes;		/* weights + records uploaded again (they had been evicted) */
+	/*
+	 * NULL, or why a plan of a device backend ran on the CPU this time:
+	 * its buffers did not fit even with nothing else resident (with the
+	 * sizes). Owned by the plan, valid until its next run.
+	 */
+	const char *fallback;
 };
 
 struct npu_conv_plan;
 
 /*
- * Prepares a convolution for the device: checks it fits, tiles it, packs
- * and uploads weights and channel parameters. w is OHWI, the spec's
- * pointers (bias, zero points, multipliers) are copied. Returns
+ * Prepares a convolution for the device: checks it fits, tiles it, builds
+ * its descriptors, packs and uploads weights and channel parameters (which
+ * stay resident until evicted for another plan's room). w is OHWI, the
+ * spec's pointers (bias, zero points, multipliers) are copied. Returns
  * NPU_E_UNSUPPORTED with the reason in why when the device cannot run this
- * layer (the caller then runs it on the CPU and reports why).
+ * layer (the caller then runs it on the CPU and reports why), including a
+ * layer whose input, output, weights and records do not fit in device
+ * memory even with nothing else resident ("needs X MiB of device memory
+ * (input ..., output ..., weights ..., channel records ...) ...").
+ * NPU_E_NOMEM: host memory.
  */
 npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec *s,
 				const void *w, struct npu_conv_plan **out,
 				char *why, size_t whylen);
-/* Runs it: in is NHWC (in_type), out NHWC (out_type). */
+/*
+ * Runs it: in is NHWC (in_type), out NHWC (out_type). Takes input and
+ * output buffers for the run (evicting other plans' weights when memory
+ * is short) and uploads its own weights again if they were evicted
+ * (st->reload_bytes). When the buffers cannot be had even then, computes
+ * the layer on the CPU: NPU_OK with st->on_device = 0 and st->fallback
+ * saying why.
+ */
 npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 			     struct npu_run_stats *st, char *msg, size_t msglen);
 void npu_conv_plan_destroy(struct npu_conv_plan *p);

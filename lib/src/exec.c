@@ -13,6 +13,7 @@
 #include "check.h"
 #include "net_internal.h"
 #include "npu_cpu.h"
+#include "testing.h"
 
 static npu_status cpu_conv(npu_ctx *ctx, const struct npu_conv_layer *c, const void *in,
 			   void *out)
@@ -25,25 +26,35 @@ static npu_status cpu_conv(npu_ctx *ctx, const struct npu_conv_layer *c, const v
 	return rc ? NPU_E_INVAL : NPU_OK;
 }
 
+/* The layer runs on the CPU, and its report says why: "cpu (fallback: <why>)". */
+static npu_status set_fallback(npu_net *net, struct npu_layer *l, const char *why)
+{
+	struct npu_conv_layer *c = &l->u.conv;
+	size_t len = strlen(why) + 32;
+
+	free(c->fallback);
+	free(l->where);
+	c->fallback = strdup(*why ? why : "unsupported");
+	l->where = malloc(len);
+	if (!c->fallback || !l->where)
+		return npu_fail(net->ctx, NPU_E_NOMEM, "out of memory");
+	snprintf(l->where, len, "cpu (fallback: %s)", c->fallback);
+	return NPU_OK;
+}
+
 static npu_status plan_layer(npu_net *net, struct npu_layer *l)
 {
 	struct npu_conv_layer *c = &l->u.conv;
 	char why[NPU_MSG_LEN] = "";
 	npu_status st;
-	size_t len;
 
 	if (c->planned)
 		return NPU_OK;
 	st = npu_conv_plan_create(net->ctx->dev, &c->spec, c->w, &c->plan, why, sizeof(why));
 	if (st == NPU_E_UNSUPPORTED) {
 		c->plan = NULL;
-		len = strlen(why) + 32;
-		free(l->where);
-		c->fallback = strdup(*why ? why : "unsupported");
-		l->where = malloc(len);
-		if (!c->fallback || !l->where)
-			return npu_fail(net->ctx, NPU_E_NOMEM, "out of memory");
-		snprintf(l->where, len, "cpu (fallback: %s)", c->fallback);
+		if ((st = set_fallback(net, l, why)) != NPU_OK)
+			return st;
 	} else if (st != NPU_OK) {
 		c->plan = NULL;
 		return npu_fail(net->ctx, st, "layer '%s': planning on %s failed: %s", l->name,
@@ -53,6 +64,12 @@ static npu_status plan_layer(npu_net *net, struct npu_layer *l)
 	return NPU_OK;
 }
 
+/*
+ * Plans every conv/FC layer (a plan that does not fit in device memory even
+ * alone becomes a CPU fallback) and sizes the check buffer. Plans keep
+ * only their weights resident (while memory allows), so any number of
+ * layers can be planned.
+ */
 static npu_status prepare(npu_net *net)
 {
 	size_t need = 0;
@@ -124,7 +141,19 @@ static npu_status run_conv(npu_net *net, struct npu_layer *l, const struct npu_t
 					npu_device_backend(net->ctx->dev),
 					*msg ? msg : npu_strerror(st));
 		r->on_device = s.on_device;
-		r->where = s.on_device ? npu_device_backend(net->ctx->dev) : "cpu";
+		r->reload_bytes = s.reload_bytes;
+		if (!s.on_device && s.fallback) {
+			/* no device memory for it this time: the plan ran it on the CPU */
+			if ((st = set_fallback(net, l, s.fallback)) != NPU_OK)
+				return st;
+			r->where = l->where;
+		} else {
+			if (c->fallback) {	/* it fits again */
+				free(c->fallback);
+				c->fallback = NULL;
+			}
+			r->where = s.on_device ? npu_device_backend(net->ctx->dev) : "cpu";
+		}
 		r->cycles = s.cycles;
 		r->mac_active = s.mac_active;
 		r->dram_read = s.rd_bytes;
@@ -185,6 +214,13 @@ static void run_cpu_layer(npu_net *net, struct npu_layer *l, struct npu_tensor *
 		npu_layer_ext_run(net, l);
 	else
 		run_cpu_op(l, in, out);
+}
+
+npu_status npu_net_prepare(npu_net *net)
+{
+	if (!net)
+		return NPU_E_INVAL;
+	return net->prepared ? NPU_OK : prepare(net);
 }
 
 npu_status npu_net_run(npu_net *net)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The device layer over a mock backend that fails on demand: allocation
- * failure at each allocation, a refused submission, a timeout, a device
- * error. Each gives its documented status and message, and every device
- * buffer is given back (the mock counts them; ASan/valgrind see the rest).
+ * failure at each allocation (once: retried; from then on: the layer does
+ * not fit, at planning or at run time), a refused submission, a timeout,
+ * a device error. Each gives its documented status and message, and every
+ * device buffer is given back (the mock counts them; ASan/valgrind see the
+ * rest).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 struct mock {
 	struct npu_backend base;
 	int allocs, live, fail_alloc_at;	/* fail the n-th allocation (1-based), 0: never */
+	int fail_from;			/* fail every allocation from the n-th on, 0: never */
 	npu_status submit_status, wait_status;
 	uint32_t device_error;
 	int submits, waits;
@@ -51,7 +54,7 @@ static npu_status m_alloc(struct npu_backend *b, size_t size, struct npu_bo **ou
 	struct mock *m = (struct mock *)b;
 	struct npu_bo *bo;
 
-	if (++m->allocs == m->fail_alloc_at)
+	if (++m->allocs == m->fail_alloc_at || (m->fail_from && m->allocs >= m->fail_from))
 		return NPU_E_NOMEM;
 	bo = calloc(1, sizeof(*bo));
 	bo->map = calloc(1, size);
@@ -142,24 +145,77 @@ static struct npu_device *open_mock(struct mock *m)
 	return d;
 }
 
+/* The reference output of the mock layer, for CPU fallbacks. */
+static void ref_out(struct layer *l, int8_t *ref)
+{
+	npu_ref_conv(&l->s, l->in, l->w, ref);
+}
+
 static void test_allocation_failures(void **state)
 {
 	struct mock m;
 	struct layer l;
 	struct npu_conv_plan *p;
-	char why[200];
+	struct npu_run_stats st;
+	char why[400], msg[200];
+	static int8_t ref[10 * 10 * 32];
 
 	(void)state;
 	make_layer(&l);
+	for (int i = 0; i < (int)sizeof(l.in); i++)
+		l.in[i] = (int8_t)(i * 7);
+	for (int i = 0; i < (int)sizeof(l.w); i++)
+		l.w[i] = (int8_t)(i * 13);
+	ref_out(&l, ref);
+	/* The plan takes weights, records, input and output: four allocations. */
 	for (int at = 1; at <= 4; at++) {
 		struct npu_device *d = open_mock(&m);
 
+		/* once: the plan starts again from nothing and gets them */
 		m.fail_alloc_at = at;
-		assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, &p, why, sizeof(why)), NPU_E_NOMEM);
+		assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, &p, why, sizeof(why)), NPU_OK);
+		npu_conv_plan_destroy(p);
+		npu_device_trim(d);
+		/* from there on: the layer does not fit, the caller runs it on the CPU */
+		m.fail_alloc_at = 0;
+		m.fail_from = m.allocs + at;
+		assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, &p, why, sizeof(why)),
+				 NPU_E_UNSUPPORTED);
 		assert_null(p);
-		assert_string_equal(why, "out of device memory");
-		assert_int_equal(m.live, 0);
+		if (!strstr(why, "needs 9.7 KiB of device memory (input 1.6 KiB, output 3.1 KiB, "
+			    "weights 4.5 KiB, channel records 0.5 KiB), more than the 256.0 MiB device"))
+			fail_msg("why: %s", why);
 		npu_device_close(d);
+		assert_int_equal(m.live, 0);
+	}
+	/* At run time, when its evicted weights cannot come back: the CPU computes it. */
+	for (int at = 1; at <= 4; at++) {
+		struct npu_device *d = open_mock(&m);
+		struct npu_device_mem mem;
+
+		assert_int_equal(npu_conv_plan_create(d, &l.s, l.w, &p, why, sizeof(why)), NPU_OK);
+		npu_device_mem(d, &mem);
+		assert_int_equal(mem.resident_plans, 1);
+		assert_int_equal(mem.cached_buffers, 2);
+		npu_device_trim(d);	/* input and output must be allocated again */
+		m.fail_from = m.allocs + 1;
+		memset(l.out, 0, sizeof(l.out));
+		assert_int_equal(npu_conv_plan_run(p, l.in, l.out, &st, msg, sizeof(msg)), NPU_OK);
+		assert_int_equal(st.on_device, 0);
+		assert_non_null(st.fallback);
+		assert_non_null(strstr(st.fallback, "needs 9.7 KiB of device memory"));
+		assert_memory_equal(l.out, ref, sizeof(ref));
+		/* the retry dropped the plan's own weights; with memory back, they return */
+		m.fail_from = 0;
+		m.fail_alloc_at = m.allocs + at;
+		memset(l.out, 0, sizeof(l.out));
+		assert_int_equal(npu_conv_plan_run(p, l.in, l.out, &st, msg, sizeof(msg)), NPU_OK);
+		assert_int_equal(st.on_device, 1);
+		assert_null(st.fallback);
+		assert_int_equal(st.reload_bytes, 4608 + 512);
+		npu_conv_plan_destroy(p);
+		npu_device_close(d);
+		assert_int_equal(m.live, 0);
 	}
 }
 
@@ -204,6 +260,7 @@ static void test_job_failures(void **state)
 			assert_int_equal(st.macs, npu_conv_macs(&l.s));
 		}
 		npu_conv_plan_destroy(p);
+		npu_device_trim(d);	/* the cached input and output buffers */
 		assert_int_equal(m.live, 0);
 		npu_device_close(d);
 	}
@@ -269,8 +326,8 @@ static void test_job_splitting(void **state)
 	assert_int_equal(st.jobs, (st.descriptors + 99) / 100);
 	assert_int_equal(m.submits, (int)st.jobs);
 	npu_conv_plan_destroy(p);
-	assert_int_equal(m.live, 0);
 	npu_device_close(d);
+	assert_int_equal(m.live, 0);
 	free(w);
 	free(in);
 	free(out);
