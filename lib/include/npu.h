@@ -406,6 +406,12 @@ struct npu_load_opts {
 	 * symbolic (dim_param) then gets 1.
 	 */
 	int batch;
+	/*
+	 * When nonzero, the most host memory (bytes) the net's tensors may
+	 * take: a file that needs more is refused with NPU_E_NOMEM before
+	 * anything is allocated past it (a guard for untrusted models).
+	 */
+	size_t max_bytes;
 };
 /*
  * Builds a net from a file: a JSON network description or an ONNX model

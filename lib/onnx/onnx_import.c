@@ -462,6 +462,7 @@ static npu_status import(struct ox_imp *im)
 	if ((st = npu_net_create(im->ctx, *S(im->g->name) ? im->g->name : "onnx",
 				 &im->net)) != NPU_OK)
 		return st;
+	im->net->max_bytes = im->max_bytes;
 	if ((st = copy_metadata(im)) != NPU_OK)
 		return st;
 	for (i = 0; i < im->g->n_input; i++)
@@ -489,6 +490,7 @@ npu_status npu_onnx_load(npu_ctx *ctx, const void *data, size_t bytes, const cha
 	if (o && o->batch < 0)
 		return npu_fail(ctx, NPU_E_INVAL, "%s: batch %d", name, o->batch);
 	im.batch = o ? o->batch : 0;
+	im.max_bytes = o ? o->max_bytes : 0;
 	st = ox_read_model(&im, data, bytes);
 	if (st == NPU_OK)
 		st = import(&im);

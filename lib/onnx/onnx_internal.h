@@ -105,6 +105,7 @@ struct ox_imp {
 	const char *src;		/* file name for messages */
 	const char *base_dir;		/* external data files are relative to it */
 	int batch;			/* override of the batch dimension, or 0 */
+	size_t max_bytes;		/* limit of the net's tensors, or 0 */
 	Onnx__ModelProto *model;
 	Onnx__GraphProto *g;
 	int opset;			/* default domain */

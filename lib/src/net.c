@@ -197,6 +197,10 @@ npu_status npu_net_new_tensor(npu_net *net, const char *name, enum npu_type type
 		scale = 1.0f;
 		zero_point = 0;
 	}
+	if (net->max_bytes && elems * esize > net->max_bytes - net->tensor_bytes)
+		return npu_fail(net->ctx, NPU_E_NOMEM,
+				"%s: %zu bytes would take the net's tensors past the %zu-byte "
+				"limit", name, elems * esize, net->max_bytes);
 	if (grow((void **)&net->tensors, &net->cap_tensors, net->ntensors + 1,
 		 sizeof(t)))
 		return npu_fail(net->ctx, NPU_E_NOMEM, "out of memory");
@@ -214,6 +218,7 @@ npu_status npu_net_new_tensor(npu_net *net, const char *name, enum npu_type type
 	t.zero_point = zero_point;
 	t.elems = elems;
 	t.bytes = elems * esize;
+	net->tensor_bytes += t.bytes;
 	net->tensors[net->ntensors] = t;
 	*id = net->ntensors++;
 	return NPU_OK;
@@ -223,6 +228,7 @@ void npu_net_drop_last_tensor(npu_net *net)
 {
 	struct npu_tensor *t = &net->tensors[--net->ntensors];
 
+	net->tensor_bytes -= t->bytes;
 	free(t->name);
 	free(t->data);
 }

@@ -130,6 +130,8 @@ struct npu_net {
 	size_t check_buf_bytes;
 	double run_seconds;
 	int prepared;
+	size_t tensor_bytes;		/* host bytes of every tensor */
+	size_t max_bytes;		/* npu_load_opts.max_bytes, or 0 */
 	char **meta;			/* key, value, key, value, ... (owned) */
 	int nmeta;			/* pairs */
 };

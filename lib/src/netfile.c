@@ -32,6 +32,7 @@ struct loader {
 	enum npu_layout layout;		/* of input shapes, data and weight files */
 	int input_h, input_w;		/* overrides, or 0 */
 	int batch;			/* override, or 0 */
+	size_t max_bytes;		/* limit of the net's tensors, or 0 */
 	struct npu_stats *stats;	/* per tensor id */
 	int cap_stats;
 	int prev;			/* output of the previous layer */
@@ -1071,6 +1072,7 @@ static npu_status load_root(struct loader *L, json_t *root)
 		return lfail(L, NPU_E_PARSE, "'layers' must be a non-empty array");
 	if ((st = npu_net_create(L->ctx, name, &L->net)) != NPU_OK)
 		return st;
+	L->net->max_bytes = L->max_bytes;
 	L->prev = -1;
 	for (i = 0; i < json_array_size(inputs); i++)
 		if ((st = load_input(L, json_array_get(inputs, i), i, L->seed)) != NPU_OK)
@@ -1092,6 +1094,7 @@ static npu_status load(npu_ctx *ctx, json_t *root, const char *src, const char *
 		L.input_h = o->input_h;
 		L.input_w = o->input_w;
 		L.batch = o->batch;
+		L.max_bytes = o->max_bytes;
 	}
 	st = load_root(&L, root);
 	free(L.stats);

@@ -17,7 +17,7 @@
 # FUZZ_SEED fixes the seed (default: the clock, printed). Crashing inputs go to
 # build/fuzz/crashes/ (libFuzzer) and build/san/tests/fuzz/crashes/ (standalone);
 # tests/README.md says how to replay them.
-FUZZ_TARGETS    := fuzz_idx
+FUZZ_TARGETS    := fuzz_idx fuzz_onnx
 FUZZ_RUNS       ?= 100000
 FUZZ_QUICK_RUNS ?= 5000
 FUZZ_MAX_LEN    ?= 4096
