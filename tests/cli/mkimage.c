@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: mkimage IDX INDEX OUT p5|p2|gray|rgb|palette|gray16|ga|rgba|interlaced\n");
+		fprintf(stderr, "usage: mkimage IDX INDEX OUT "
+			"p5|p2|gray|rgb|palette|gray16|ga|rgba|interlaced\n");
 		return 2;
 	}
 	if (npu_idx_load(argv[1], 0, &idx, msg, sizeof(msg))) {

@@ -882,11 +882,13 @@ static void test_png_bad(void **state)
 	/* Width 0 with a good CRC. */
 	memset(b.p + 16, 0, 4);
 	png_fix_crc(b.p + 8);
-	expect_img_fail(b.p, b.n, 0, NPU_E_PARSE, "corrupt PNG: Invalid IHDR data (Image width is zero in IHDR)");
+	expect_img_fail(b.p, b.n, 0, NPU_E_PARSE,
+			"corrupt PNG: Invalid IHDR data (Image width is zero in IHDR)");
 	/* Beyond the side limit (libpng's user limit). */
 	memcpy(b.p + 16, "\0\1\0\0", 4);
 	png_fix_crc(b.p + 8);
-	expect_img_fail(b.p, b.n, 0, NPU_E_PARSE, "corrupt PNG: Invalid IHDR data (Image width exceeds user limit in IHDR)");
+	expect_img_fail(b.p, b.n, 0, NPU_E_PARSE,
+			"corrupt PNG: Invalid IHDR data (Image width exceeds user limit in IHDR)");
 	/* A size inside the side limit but beyond max_bytes: refused before any allocation. */
 	memcpy(b.p + 16, "\0\0\xff\xff", 4);
 	memcpy(b.p + 20, "\0\0\xff\xff", 4);

@@ -447,8 +447,8 @@ static json_t *json_classification(const struct options *o, const struct model_i
 				   const struct run_stats *s)
 {
 	json_t *c = json_pack("{s:s, s:I, s:i, s:i, s:s, s:s, s:i}", "images_file", o->images,
-			      "images", (json_int_t)r->n, "batch", batch, "runs", s->runs, "input", m->in.name, "output",
-			      m->out.name, "classes", r->k);
+			      "images", (json_int_t)r->n, "batch", batch, "runs", s->runs,
+			      "input", m->in.name, "output", m->out.name, "classes", r->k);
 	int i, j;
 
 	if (nm->n) {
