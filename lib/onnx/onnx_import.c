@@ -452,6 +452,34 @@ static npu_status copy_metadata(struct ox_imp *im)
 
 /* ---- the walk ---- */
 
+/*
+ * Layers made for a node are named after it (reports and check messages
+ * then speak of "conv1", not of its output tensor): the node's name, or
+ * for a fused QDQ group its float op's; ":2", ":3" for further layers.
+ */
+static npu_status name_layers(struct ox_imp *im, int first)
+{
+	const Onnx__NodeProto *n = im->layer_node ? im->layer_node : im->node;
+	char buf[512];
+	int i;
+
+	if (!*S(n->name))
+		return NPU_OK;
+	for (i = first; i < im->net->nlayers; i++) {
+		char *name;
+
+		if (i == first)
+			snprintf(buf, sizeof(buf), "%s", n->name);
+		else
+			snprintf(buf, sizeof(buf), "%s:%d", n->name, i - first + 1);
+		if (!(name = strdup(buf)))
+			return ox_fail(im, NPU_E_NOMEM, "out of memory");
+		free(im->net->layers[i].name);
+		im->net->layers[i].name = name;
+	}
+	return NPU_OK;
+}
+
 static npu_status import(struct ox_imp *im)
 {
 	npu_status st;
@@ -469,9 +497,14 @@ static npu_status import(struct ox_imp *im)
 		if ((st = add_graph_input(im, im->g->input[i])) != NPU_OK)
 			return st;
 	for (k = 0; k < (int)im->g->n_node; k++) {
+		int first = im->net->nlayers;
+
 		im->node_idx = im->order[k];
 		im->node = im->g->node[im->node_idx];
+		im->layer_node = NULL;
 		if ((st = ox_translate(im)) != NPU_OK)
+			return st;
+		if ((st = name_layers(im, first)) != NPU_OK)
 			return st;
 	}
 	return mark_outputs(im);

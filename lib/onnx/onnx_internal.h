@@ -119,6 +119,7 @@ struct ox_imp {
 	size_t hash_cap;
 	const Onnx__NodeProto *node;	/* being translated (for messages) */
 	int node_idx;			/* its index in the graph */
+	const Onnx__NodeProto *layer_node;	/* whose name its layers take, if not it */
 	uint8_t *s8u8;			/* per node: a DequantizeLinear whose pair became uint8 */
 };
 

@@ -247,8 +247,23 @@ static npu_status from_int32_data(struct ox_imp *im, const Onnx__TensorProto *t,
 	return NPU_OK;
 }
 
+static npu_status tensor_const(struct ox_imp *im, const Onnx__TensorProto *t, const char *what,
+			       struct ox_const *c);
+
 npu_status ox_tensor_const(struct ox_imp *im, const Onnx__TensorProto *t, const char *what,
 			   struct ox_const *c)
+{
+	static const int64_t empty[1];
+	npu_status st = tensor_const(im, t, what, c);
+
+	/* an empty tensor's data is never NULL (callers copy zero bytes from it) */
+	if (st == NPU_OK && !c->data)
+		c->data = empty;
+	return st;
+}
+
+static npu_status tensor_const(struct ox_imp *im, const Onnx__TensorProto *t, const char *what,
+			       struct ox_const *c)
 {
 	size_t esize, typed = 0, i;
 	uint64_t elems = 1;
@@ -400,7 +415,8 @@ npu_status ox_attr_ints(struct ox_imp *im, const char *name, int max, int64_t *v
 	if (a->n_ints > (size_t)max)
 		return ox_fail(im, NPU_E_PARSE, "attribute '%s' has %zu values (at most %d)",
 			       name, a->n_ints, max);
-	memcpy(v, a->ints, a->n_ints * sizeof(*v));
+	if (a->n_ints)
+		memcpy(v, a->ints, a->n_ints * sizeof(*v));
 	*n = (int)a->n_ints;
 	return NPU_OK;
 }
@@ -417,9 +433,10 @@ npu_status ox_attr_string(struct ox_imp *im, const char *name, char *buf, size_t
 		return NPU_OK;
 	if ((st = attr_type(im, a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING, "a STRING")))
 		return st;
-	if (a->s.len >= len || memchr(a->s.data, 0, a->s.len))
+	if (a->s.len >= len || (a->s.len && memchr(a->s.data, 0, a->s.len)))
 		return ox_fail(im, NPU_E_PARSE, "attribute '%s' is not a short string", name);
-	memcpy(buf, a->s.data, a->s.len);
+	if (a->s.len)
+		memcpy(buf, a->s.data, a->s.len);
 	buf[a->s.len] = '\0';
 	*present = 1;
 	return NPU_OK;
@@ -718,6 +735,11 @@ npu_status ox_constant_node(struct ox_imp *im, int v)
 		c->data = a->ints;
 	} else {
 		return ox_fail(im, NPU_E_PARSE, "Constant without a value");
+	}
+	if (!c->data) {
+		static const int64_t empty[1];
+
+		c->data = empty;	/* an empty list */
 	}
 	im->vals[v].kind = OX_CONST;
 	im->vals[v].c = c;

@@ -345,6 +345,7 @@ npu_status ox_qdq_emit(struct ox_imp *im, int pv, const struct ox_quant *yq, int
 		return ox_fail(im, NPU_E_UNSUPPORTED, "'%s' was already consumed by an activation",
 			       im->vals[pv].name);
 	im->node = p->node;
+	im->layer_node = p->node;
 	x = qarg(im, p->in[0]);
 	switch (p->kind) {
 	case PK_CONV: {
