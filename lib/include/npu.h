@@ -387,6 +387,29 @@ npu_status npu_net_add_flatten(npu_net *net, const char *name, int input, int *i
 /* Marks a tensor as a network output (the summary and CLI list them). */
 npu_status npu_net_mark_output(npu_net *net, int id);
 
+/*
+ * Rewrites layers of a built net in place, keeping weights, weight zero
+ * points, biases, requantization and clamps exactly, so every output is
+ * bit-identical (an FC's OHWI weights [K][1][1][H*W*C] are the bytes of
+ * the conv weights [K][H][W][C]; each output is the same int32 sum
+ * requantized the same way). Names, tensors, parameters and MACs stay;
+ * the report's op changes. A rewritten layer is planned again on the next
+ * run (also after earlier runs).
+ *   NPU_REWRITE_FC_TO_CONV: every FC layer becomes a convolution: a 1x1
+ *     convolution over a 1x1 image when its input is flat (H = W = 1),
+ *     otherwise a convolution whose kernel covers the whole H x W input.
+ *   NPU_REWRITE_CONV_TO_FC: every convolution whose kernel covers its
+ *     whole unpadded input (output 1x1; one group; no dilation) becomes an
+ *     FC over the flattened input (at most 2^20 features; larger ones are
+ *     left as they are).
+ * Both flags swap the two kinds, each layer once. *count (may be NULL) is
+ * the number of layers rewritten.
+ *   NPU_E_INVAL  net is NULL, or an unknown flag
+ */
+#define NPU_REWRITE_FC_TO_CONV	(1u << 0)
+#define NPU_REWRITE_CONV_TO_FC	(1u << 1)
+npu_status npu_net_rewrite(npu_net *net, unsigned flags, int *count);
+
 /* ------------------------------------------------------------------ */
 /* Loading a network description (JSON; lib/README.md has the format)  */
 /* ------------------------------------------------------------------ */
