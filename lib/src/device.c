@@ -534,13 +534,23 @@ static void say_nofit(struct npu_conv_plan *p)
 		 fmt_bytes(f, sizeof(f), (uint64_t)1 << p->dev->caps.mem_log2));
 }
 
-/* Releases what acquire() gave: the activation buffers go back to the cache. */
-static void release(struct npu_conv_plan *p, struct npu_bo *in, struct npu_bo *out)
+/*
+ * Releases what acquire() gave: the activation buffers go back to the
+ * cache, or, after a failed job (which the device may not have finished
+ * with), back to the backend.
+ */
+static void release(struct npu_conv_plan *p, struct npu_bo *in, struct npu_bo *out,
+		    int failed)
 {
 	struct npu_resid *r = &p->dev->resid;
 
-	npu_resid_scratch_put(r, in);
-	npu_resid_scratch_put(r, out);
+	if (failed) {
+		p->dev->be->ops->bo_free(p->dev->be, in);
+		p->dev->be->ops->bo_free(p->dev->be, out);
+	} else {
+		npu_resid_scratch_put(r, in);
+		npu_resid_scratch_put(r, out);
+	}
 	p->res.pinned = 0;
 	if (p->w_bo)
 		npu_resid_touch(r, &p->res);	/* most recently used */
@@ -807,7 +817,7 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 			npu_conv_plan_destroy(p);
 			return st;
 		}
-		release(p, in_bo, out_bo);
+		release(p, in_bo, out_bo, 0);
 	}
 	*out = p;
 	return NPU_OK;
@@ -895,19 +905,19 @@ npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 		if (e) {
 			snprintf(msg, msglen, "the %s backend refused job %zu: %s", be->ops->name, j,
 				 npu_strerror(e));
-			release(p, in_bo, out_bo);
+			release(p, in_bo, out_bo, 1);
 			return e;
 		}
 		e = be->ops->wait(be, job, JOB_TIMEOUT_NS, &r);
 		if (e) {
 			snprintf(msg, msglen, "job %zu of %zu: %s", j + 1, p->n_jobs, npu_strerror(e));
-			release(p, in_bo, out_bo);
+			release(p, in_bo, out_bo, 1);
 			return e;
 		}
 		if (r.err_code) {
 			snprintf(msg, msglen, "device error %u (%s) at descriptor %zu, info 0x%x",
 				 r.err_code, err_name(r.err_code), first + r.err_index, r.err_info);
-			release(p, in_bo, out_bo);
+			release(p, in_bo, out_bo, 1);
 			return NPU_E_DEVICE;
 		}
 		s.jobs++;
@@ -917,7 +927,7 @@ npu_status npu_conv_plan_run(struct npu_conv_plan *p, const void *in, void *out,
 		s.wr_bytes += r.counter[NPU_CNT_WR_BYTES];
 	}
 	memcpy(out, out_bo->map, p->out_bytes);
-	release(p, in_bo, out_bo);
+	release(p, in_bo, out_bo, 0);
 	s.wall_seconds = now_s() - t0;
 	if (st)
 		*st = s;
