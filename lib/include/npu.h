@@ -305,7 +305,9 @@ npu_status npu_net_add_global_avg_pool(npu_net *net, const char *name, int input
  *   NPU_REQUANT_ONNX: ONNX Runtime's com.microsoft QLinearAdd as its AVX2
  *     kernel computes it (two fused multiply-adds in fp32, round half to
  *     even; lib/onnx/ORT_ARITHMETIC.md), then the activation's clamp.
- * Both need the inputs and the output of one type in ONNX mode.
+ *     With types that are not all one (ONNX Runtime then leaves
+ *     DequantizeLinear -> Add -> QuantizeLinear unfused): the float graph,
+ *     fl(fl(a - za) * sa) + fl(fl(b - zb) * sb), then QuantizeLinear.
  */
 struct npu_add_params {
 	const char *name;

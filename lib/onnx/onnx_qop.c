@@ -125,7 +125,8 @@ static const struct ox_const *peek_const(struct ox_imp *im, int v)
  * DequantizeLinear pair into uint8 with the zero point + 128 (its
  * QDQS8ToU8Transformer, qdq_s8_to_u8.cc: both zero points constant int8
  * scalars of equal value, the Q read by that one DQ node only), and then
- * computes everything downstream in uint8. The conv arithmetic does not
+ * computes everything downstream in uint8 (groups whose types then differ,
+ * or an int8 conv, stay float in ORT). The conv arithmetic does not
  * see it, but the float steps of add, pools and tables do (the zero point
  * enters in float), so the importer does the same. Returns 1 when the Q
  * producing y with q becomes uint8 (q changed, the DQ marked).
@@ -136,7 +137,7 @@ static int s8_to_u8(struct ox_imp *im, int y, struct ox_quant *q)
 	const Onnx__NodeProto *dq;
 	const struct ox_const *dz, *nz;
 	const char *d;
-	int zp;
+	int zp, dqv;
 
 	if (q->type != NPU_INT8 || !q->zp || q->n != 1 || im->node->n_input != 3 ||
 	    yv->uses != 1 || yv->consumer < 0)
@@ -146,6 +147,14 @@ static int s8_to_u8(struct ox_imp *im, int y, struct ox_quant *q)
 	if (strcmp(dq->op_type ? dq->op_type : "", "DequantizeLinear") ||
 	    (*d && strcmp(d, "ai.onnx") && strcmp(d, "com.microsoft")) || dq->n_input != 3 ||
 	    !dq->input[2] || !*dq->input[2])
+		return 0;
+	/*
+	 * ORT first gives every consumer of a shared DequantizeLinear its own
+	 * copy (EnsureUniqueDQForNodeUnit); the Q then feeds several nodes and
+	 * its pair stays int8. So the DQ must have one consumer too.
+	 */
+	dqv = dq->n_output ? ox_find(im, dq->output[0]) : -1;
+	if (dqv < 0 || im->vals[dqv].uses != 1)
 		return 0;
 	dz = peek_const(im, ox_find(im, dq->input[2]));
 	zp = ox_quant_zp(q, 0);

@@ -519,7 +519,8 @@ npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_para
 	/* b may hold one value per channel of a (ONNX mode: [1, C, 1, 1] broadcast) */
 	bcast = p->requant == NPU_REQUANT_ONNX && tb->dims[0] == 1 && tb->dims[1] == 1 &&
 		tb->dims[2] == 1 && tb->dims[3] == ta->dims[3] && tb->elems != ta->elems;
-	if ((memcmp(ta->dims, tb->dims, sizeof(ta->dims)) && !bcast) || ta->type != tb->type)
+	if ((memcmp(ta->dims, tb->dims, sizeof(ta->dims)) && !bcast) ||
+	    (ta->type != tb->type && p->requant != NPU_REQUANT_ONNX))
 		return npu_fail(net->ctx, NPU_E_INVAL,
 				"%s: inputs '%s' %dx%dx%dx%d %s and '%s' %dx%dx%dx%d %s differ "
 				"(add needs the same shape and type, or in ONNX mode b with "
@@ -533,6 +534,7 @@ npu_status npu_net_add_add(npu_net *net, int a, int b, const struct npu_add_para
 		return npu_fail(net->ctx, NPU_E_INVAL, "%s: unknown requantization mode", name);
 	op->mode = p->requant;
 	op->in_type = ta->type;
+	op->b_type = tb->type;
 	op->out_type = p->out.type;
 	op->elems = ta->elems;
 	op->b_channels = bcast ? ta->dims[3] : 0;

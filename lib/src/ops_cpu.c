@@ -93,8 +93,12 @@ const char *npu_add_prepare(struct npu_add_op *op, float a_scale, float b_scale,
 	const char *why;
 
 	if (op->mode == NPU_REQUANT_ONNX) {
-		if (op->in_type != op->out_type)
-			return "ONNX Runtime's QLinearAdd keeps the type of its inputs";
+		op->a_scale = a_scale;
+		op->b_scale = b_scale;
+		op->out_scale = out_scale;
+		op->float_path = op->in_type != op->out_type || op->b_type != op->in_type;
+		if (op->float_path)
+			return NULL;
 		op->ort = (struct npu_ort_qadd){ .type = op->in_type, .elems = op->elems,
 						 .a_scale = a_scale, .b_scale = b_scale,
 						 .c_scale = out_scale, .a_zp = op->a_zp,
@@ -116,6 +120,18 @@ void npu_add_run(const struct npu_add_op *op, const void *a, const void *b, void
 {
 	size_t i;
 
+	if (op->mode == NPU_REQUANT_ONNX && op->float_path) {
+		for (i = 0; i < op->elems; i++) {
+			size_t j = op->b_channels ? i % (size_t)op->b_channels : i;
+			float fa = (float)(load8(op->in_type, a, i) - op->a_zp) * op->a_scale;
+			float fb = (float)(load8(op->b_type, b, j) - op->b_zp) * op->b_scale;
+			int32_t y = npu_ort_quantize_value(fa + fb, op->out_scale, op->out_zp,
+							   op->out_type);
+
+			store8(op->out_type, out, i, clamp32(y, op->act_min, op->act_max));
+		}
+		return;
+	}
 	if (op->mode == NPU_REQUANT_ONNX) {
 		if (op->b_channels)
 			npu_ort_qadd_run_bcast_c(&op->ort, a, b, op->b_channels, out);

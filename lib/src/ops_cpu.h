@@ -25,7 +25,8 @@ void npu_pool_run(const struct npu_pool_op *p, const void *in, void *out);
 
 struct npu_add_op {
 	enum npu_requant mode;
-	enum npu_type in_type, out_type;
+	enum npu_type in_type, out_type;	/* in_type: a's (and b's, except on the float path) */
+	enum npu_type b_type;
 	size_t elems;			/* of a and the output */
 	int b_channels;			/* 0: b as a; C: b holds one value per channel */
 	int a_zp, b_zp, out_zp, act_min, act_max;
@@ -34,6 +35,14 @@ struct npu_add_op {
 	int a_shift, b_shift, out_shift;
 	/* NPU_REQUANT_ONNX: ONNX Runtime's QLinearAdd (ops_ort.h), then the clamp */
 	struct npu_ort_qadd ort;
+	/*
+	 * NPU_REQUANT_ONNX with types that are not all one (the output's, a's
+	 * and b's; ONNX
+	 * Runtime does not fuse DQ -> Add -> Q then and runs the float graph:
+	 * fl(fl(a - za) * sa) + fl(fl(b - zb) * sb), then QuantizeLinear.
+	 */
+	int float_path;
+	float a_scale, b_scale, out_scale;
 };
 /*
  * Derives the multipliers from the scales and the op's zero points, types

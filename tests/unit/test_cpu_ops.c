@@ -170,6 +170,33 @@ static void test_add_onnx(void **state)
 	assert_int_equal(add1(&same, 3, 4), 7);
 }
 
+/* Mixed types: ONNX Runtime's unfused DQ -> Add -> Q, the float graph. */
+static void test_add_onnx_float_path(void **state)
+{
+	struct npu_add_op op = { .mode = NPU_REQUANT_ONNX, .in_type = NPU_UINT8,
+				 .b_type = NPU_INT8, .out_type = NPU_INT8, .elems = 4,
+				 .a_zp = 128, .b_zp = -3, .out_zp = 1, .act_min = -128,
+				 .act_max = 127 };
+	uint8_t a[4] = { 138, 0, 255, 128 };
+	int8_t b[4] = { 2, -128, 127, -3 }, out[4];
+	int i;
+
+	(void)state;
+	assert_null(npu_add_prepare(&op, 0.1f, 0.2f, 0.3f));
+	assert_true(op.float_path);
+	npu_add_run(&op, a, b, out);
+	for (i = 0; i < 4; i++) {
+		float fa = (float)(a[i] - 128) * 0.1f, fb = (float)(b[i] + 3) * 0.2f;
+		float q = nearbyintf((fa + fb) / 0.3f) + 1.0f;
+
+		q = q < -128 ? -128 : q > 127 ? 127 : q;
+		assert_int_equal(out[i], (int)q);
+	}
+	/* 1.0 + 1.0 = 2.0: 6.67 steps of 0.3, +1 */
+	assert_int_equal(out[0], 8);
+	assert_int_equal(out[3], 1);
+}
+
 static void test_add_random(void **state)
 {
 	uint64_t seed = test_seed("add");
@@ -266,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_pool_random),
 		cmocka_unit_test(test_add_tflite),
 		cmocka_unit_test(test_add_onnx),
+		cmocka_unit_test(test_add_onnx_float_path),
 		cmocka_unit_test(test_add_random),
 		cmocka_unit_test(test_softmax),
 		cmocka_unit_test(test_quantize),
