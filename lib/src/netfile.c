@@ -1029,11 +1029,32 @@ static npu_status load_outputs(struct loader *L, json_t *jo)
 	return NPU_OK;
 }
 
+/* "metadata": {"key": "string", ...} -> npu_net_metadata() ("classes", say). */
+static npu_status load_metadata(struct loader *L, json_t *jm)
+{
+	const char *key;
+	json_t *v;
+	npu_status st;
+
+	snprintf(L->where, sizeof(L->where), "metadata");
+	if (!jm)
+		return NPU_OK;
+	if (!json_is_object(jm))
+		return lfail(L, NPU_E_PARSE, "'metadata' must be an object of strings");
+	json_object_foreach(jm, key, v) {
+		if (!json_is_string(v))
+			return lfail(L, NPU_E_PARSE, "'%s' must be a string", key);
+		if ((st = npu_net_set_metadata(L->net, key, json_string_value(v))) != NPU_OK)
+			return api_fail(L, st);
+	}
+	return NPU_OK;
+}
+
 static npu_status load_root(struct loader *L, json_t *root)
 {
 	static const char *const keys[] = { "version", "name", "description", "comment",
 					    "seed", "layout", "type", "requant", "inputs",
-					    "layers", "outputs", NULL };
+					    "layers", "outputs", "metadata", NULL };
 	static const char *const layout_names[] = { "NHWC", "NCHW", NULL };
 	static const int layout_values[] = { NPU_NHWC, NPU_NCHW };
 	json_t *inputs, *layers, *seed;
@@ -1080,7 +1101,9 @@ static npu_status load_root(struct loader *L, json_t *root)
 	for (i = 0; i < json_array_size(layers); i++)
 		if ((st = load_layer(L, json_array_get(layers, i), i)) != NPU_OK)
 			return st;
-	return load_outputs(L, json_object_get(root, "outputs"));
+	if ((st = load_outputs(L, json_object_get(root, "outputs"))) != NPU_OK)
+		return st;
+	return load_metadata(L, json_object_get(root, "metadata"));
 }
 
 static npu_status load(npu_ctx *ctx, json_t *root, const char *src, const char *base_dir,

@@ -443,6 +443,22 @@ static void test_malformed_files(void **state)
 		    NPU_E_PARSE, "18 bytes");
 	assert_int_equal(npu_net_load(ctx, "/nonexistent/net.json", NULL, &net), NPU_E_IO);
 	assert_null(net);
+	/* Metadata: an object of strings */
+	expect_load(ctx, "{\"metadata\": [\"a\"], \"inputs\": [{\"name\": \"x\", "
+			 "\"shape\": [1, 2, 2, 4]}], \"layers\": [{\"name\": \"f\", "
+			 "\"op\": \"flatten\"}]}", NPU_E_PARSE, "'metadata' must be an object");
+	expect_load(ctx, "{\"metadata\": {\"classes\": 3}, \"inputs\": [{\"name\": \"x\", "
+			 "\"shape\": [1, 2, 2, 4]}], \"layers\": [{\"name\": \"f\", "
+			 "\"op\": \"flatten\"}]}", NPU_E_PARSE, "'classes' must be a string");
+	assert_int_equal(npu_net_load_string(ctx, "{\"metadata\": {\"classes\": \"a,b\"}, "
+					     "\"inputs\": [{\"name\": \"x\", \"shape\": "
+					     "[1, 2, 2, 4]}], \"layers\": [{\"name\": \"f\", "
+					     "\"op\": \"flatten\"}]}", NULL, NULL, &net),
+			 NPU_OK);
+	assert_string_equal(npu_net_metadata(net, "classes"), "a,b");
+	assert_null(npu_net_metadata(net, "nothing"));
+	npu_net_free(net);
+	net = NULL;
 	/* And a good one, so the failures above are not the loader's only answer. */
 	expect_load(ctx, NET("{\"name\": \"a\", \"op\": \"conv2d\", \"filters\": 4, "
 			     "\"kernel\": 3, \"pad\": \"same\", \"act\": \"relu\"}"),
