@@ -380,6 +380,8 @@ struct results {
 	int *label;			/* n labels, or NULL */
 	uint64_t *confusion;		/* k x k, row = label, column = prediction */
 	uint64_t correct;
+	uint8_t *outs;			/* n outputs of out_bytes, for the comparisons */
+	size_t out_bytes;
 };
 
 static void print_confusion(const struct results *r, const struct names *nm)
@@ -539,6 +541,7 @@ static npu_status run_batch(npu_net *net, const struct model_io *m, const struct
 		if ((st = npu_net_get_output_image(net, m->out_id, i, NPU_NHWC, outbuf,
 						   m->out_bytes)) != NPU_OK)
 			return st;
+		memcpy(r->outs + k * r->out_bytes, outbuf, r->out_bytes);
 		out_values(outbuf, &m->out, r->k, v);
 		r->pred[k] = argmax(v, r->k);
 		if (r->label) {
@@ -550,104 +553,249 @@ static npu_status run_batch(npu_net *net, const struct model_io *m, const struct
 	return NPU_OK;
 }
 
+/* The buffers of a classification of n images in k classes (labels: NULL or n). */
+static int results_init(struct results *r, size_t n, int k, const struct model_io *m,
+			const int *labels)
+{
+	memset(r, 0, sizeof(*r));
+	r->k = k;
+	r->out_bytes = m->out_bytes;
+	r->pred = calloc(n, sizeof(*r->pred));
+	r->outs = malloc(n * m->out_bytes);
+	if (labels) {
+		r->label = malloc(n * sizeof(*r->label));
+		r->confusion = calloc((size_t)k * (size_t)k, sizeof(*r->confusion));
+		if (r->label)
+			memcpy(r->label, labels, n * sizeof(*r->label));
+	}
+	return !r->pred || !r->outs || (labels && (!r->label || !r->confusion)) ? -1 : 0;
+}
+
+static void results_free(struct results *r)
+{
+	free(r->pred);
+	free(r->label);
+	free(r->confusion);
+	free(r->outs);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Classifies images [0, n) of d with net (loaded at `batch`; a smaller
+ * last batch gets a second copy of the model) into r, adding every run's
+ * figures to stats. Returns 0; 1 when a run failed (*st, *failed_batch);
+ * -1 after a setup error (message printed).
+ */
+static int run_images(npu_ctx *ctx, const struct options *o, const struct dataset *d,
+		      size_t n, int batch, npu_net *net, const struct model_io *m,
+		      struct results *r, struct run_stats *stats, struct progress *prog,
+		      npu_status *st, int *failed_batch)
+{
+	int batches = (int)((n + (size_t)batch - 1) / (size_t)batch), b, rc = 0;
+	void *inbuf = malloc(m->in_bytes), *outbuf = malloc(m->out_bytes);
+	double *v = malloc(sizeof(*v) * (size_t)r->k);
+	npu_net *last = NULL;
+	struct model_io m2;
+	size_t first;
+
+	*st = NPU_OK;
+	if (!inbuf || !outbuf || !v) {
+		fprintf(stderr, "npu: out of memory\n");
+		rc = -1;
+		goto out;
+	}
+	if (prog) {
+		prog->batches = batches;
+		npu_net_set_progress(net, on_layer, prog);
+	}
+	for (b = 0, first = 0; b < batches; b++, first += (size_t)batch) {
+		int count = (int)(n - first < (size_t)batch ? n - first : (size_t)batch);
+		npu_net *rn = net;
+		const struct model_io *rm = m;
+
+		if (prog)
+			prog->batch = b + 1;
+		if (count < batch) {
+			/* The last, smaller batch: the model again at that batch size. */
+			if (!(last = load_model(ctx, o, count)) ||
+			    model_io(last, count, (int)d->h, (int)d->w, (int)d->c, o->images,
+				     &m2)) {
+				rc = -1;
+				goto out;
+			}
+			if (m2.classes != m->classes || m2.in.type != m->in.type ||
+			    m2.out.type != m->out.type) {
+				fprintf(stderr, "npu: the model at batch %d differs from batch %d\n",
+					count, batch);
+				rc = -1;
+				goto out;
+			}
+			if (prog)
+				npu_net_set_progress(last, on_layer, prog);
+			rn = last;
+			rm = &m2;
+		}
+		*st = run_batch(rn, rm, d, first, count, inbuf, outbuf, v, r);
+		if (stats_add(stats, rn, (uint64_t)count)) {
+			fprintf(stderr, "npu: out of memory\n");
+			rc = -1;
+			goto out;
+		}
+		if (*st != NPU_OK) {
+			*failed_batch = b + 1;
+			rc = 1;
+			goto out;
+		}
+	}
+out:
+	npu_net_free(last);
+	free(inbuf);
+	free(outbuf);
+	free(v);
+	return rc;
+}
+
+/*
+ * --compare-cpu: the same images through the cpu backend (same check
+ * mode and threads) into r2; prints nothing, -1 on failure with a message.
+ */
+static int cpu_pass(const struct options *o, const struct dataset *d, size_t n, int batch,
+		    const int *labels, struct results *r2)
+{
+	struct npu_ctx_opts co = { .backend = "cpu", .flags = o->check ? NPU_CTX_CHECK : 0,
+				   .threads = o->threads };
+	struct run_stats stats = { 0 };
+	struct model_io m;
+	npu_ctx *ctx = NULL;
+	npu_net *net = NULL;
+	npu_status st;
+	char msg[512];
+	int rc = -1, fb = 0;
+
+	if (npu_ctx_open(&co, &ctx, msg, sizeof(msg)) != NPU_OK) {
+		fprintf(stderr, "npu: --compare-cpu: %s\n", msg);
+		return -1;
+	}
+	if (!(net = load_model(ctx, o, batch)) ||
+	    model_io(net, batch, (int)d->h, (int)d->w, (int)d->c, o->images, &m))
+		goto out;
+	if (results_init(r2, n, m.classes, &m, labels) || stats_init(&stats, net)) {
+		fprintf(stderr, "npu: out of memory\n");
+		goto out;
+	}
+	rc = run_images(ctx, o, d, n, batch, net, &m, r2, &stats, NULL, &st, &fb);
+	if (rc > 0)
+		fprintf(stderr, "npu: --compare-cpu: batch %d: %s (%s)\n", fb,
+			npu_ctx_last_error(ctx), npu_strerror(st));
+	rc = rc ? -1 : 0;
+out:
+	stats_free(&stats);
+	npu_net_free(net);
+	npu_ctx_close(ctx);
+	return rc;
+}
+
+/* Prints (and puts into c) how `other`'s outputs agree with this run's; -1 if any differs. */
+static int agreement_report(const char *who, const struct agreement *ag, int labeled,
+			    json_t *c, const char *key, json_t *extra)
+{
+	json_t *j = extra ? extra : json_object();
+
+	printf("%s: ", who);
+	if (labeled)
+		printf("top-1 accuracy %.2f%% (%llu of %zu images); ",
+		       100.0 * (double)ag->correct / (double)ag->n,
+		       (unsigned long long)ag->correct, ag->n);
+	printf("outputs byte-identical to this run's for %zu of %zu images\n", ag->identical,
+	       ag->n);
+	json_object_set_new(j, "images", json_integer((json_int_t)ag->n));
+	json_object_set_new(j, "identical", json_integer((json_int_t)ag->identical));
+	if (labeled)
+		json_object_set_new(j, "accuracy",
+				    json_real((double)ag->correct / (double)ag->n));
+	json_object_set_new(c, key, j);
+	if (ag->identical == ag->n)
+		return 0;
+	fprintf(stderr, "npu: %s: image %ld is the first whose output differs\n", who,
+		ag->first_diff);
+	return -1;
+}
+
 int classify_images(npu_ctx *ctx, const struct options *o)
 {
 	struct dataset d;
-	struct model_io m, m2;
-	struct results r = { 0 };
+	struct model_io m;
+	struct results r = { 0 }, r2 = { 0 };
 	struct names nm = { 0 };
 	struct run_stats stats = { 0 };
 	struct npu_device_info dev;
 	struct progress prog = { 0 };
-	npu_net *net = NULL, *last = NULL;
-	void *inbuf = NULL, *outbuf = NULL;
-	double *v = NULL, t0 = now();
+	struct golden g = { 0 };
+	npu_net *net = NULL;
+	double t0 = now();
 	npu_status st = NPU_OK;
-	size_t n, first, i;
-	int batch, batches, b, have_dev, rc = 1;
-	json_t *root = NULL;
+	size_t n, i;
+	int batch, have_dev, rc = 1, fb = 0, run;
+	int *labels = NULL;
+	json_t *root = NULL, *cls = NULL;
 	char a[32], sh[48];
 
-	if (load_dataset(o, &d))
+	if (load_dataset(o, &d) || (o->golden && golden_load(o->golden, &g)))
 		goto out;
 	n = o->limit && o->limit < d.n ? o->limit : d.n;
 	batch = (int)(n < (size_t)(o->batch ? o->batch : DEFAULT_BATCH) ? n
 			: (size_t)(o->batch ? o->batch : DEFAULT_BATCH));
-	batches = (int)((n + (size_t)batch - 1) / (size_t)batch);
 	if (!(net = load_model(ctx, o, batch)) ||
 	    model_io(net, batch, (int)d.h, (int)d.w, (int)d.c, o->images, &m) ||
 	    class_names(o, net, m.classes, &nm))
 		goto out;
-	r.k = m.classes;
-	r.pred = calloc(n, sizeof(*r.pred));
-	inbuf = malloc(m.in_bytes);
-	outbuf = malloc(m.out_bytes);
-	v = malloc(sizeof(*v) * (size_t)r.k);
-	if (d.labeled) {
-		r.label = calloc(n, sizeof(*r.label));
-		r.confusion = calloc((size_t)r.k * (size_t)r.k, sizeof(*r.confusion));
-	}
-	if (!r.pred || !inbuf || !outbuf || !v || (d.labeled && (!r.label || !r.confusion)) ||
-	    stats_init(&stats, net)) {
-		fprintf(stderr, "npu: out of memory\n");
+	if (o->golden && (g.img_bytes != m.out_bytes || strcmp(g.type, npu_type_name(m.out.type)))) {
+		fprintf(stderr, "npu: %s holds %zu-byte %s outputs, the model's '%s' is %zu bytes "
+			"of %s per image\n", o->golden, g.img_bytes, g.type, m.out.name,
+			m.out_bytes, npu_type_name(m.out.type));
 		goto out;
 	}
-	for (i = 0; d.labeled && i < n; i++) {
-		double l = npu_idx_value(&d.labels, i);
-
-		if (l < 0 || l >= r.k) {
-			fprintf(stderr, "npu: %s: label %g of image %zu is not a class of the "
-				"model's output (0..%d)\n", o->labels, l, i, r.k - 1);
-			goto out;
-		}
-		r.label[i] = (int)l;
-	}
-	prog.start = prog.last = now();
-	prog.tty = isatty(STDERR_FILENO);
-	prog.batches = batches;
-	npu_net_set_progress(net, on_layer, &prog);
-	for (b = 0, first = 0; b < batches; b++, first += (size_t)batch) {
-		int count = (int)(n - first < (size_t)batch ? n - first : (size_t)batch);
-		npu_net *rn = net;
-		const struct model_io *rm = &m;
-
-		prog.batch = b + 1;
-		if (count < batch) {
-			/* The last, smaller batch: the model again at that batch size. */
-			if (!(last = load_model(ctx, o, count)) ||
-			    model_io(last, count, (int)d.h, (int)d.w, (int)d.c, o->images, &m2))
-				goto out;
-			if (m2.classes != m.classes || m2.in.type != m.in.type ||
-			    m2.out.type != m.out.type) {
-				fprintf(stderr, "npu: the model at batch %d differs from batch %d\n",
-					count, batch);
-				goto out;
-			}
-			npu_net_set_progress(last, on_layer, &prog);
-			rn = last;
-			rm = &m2;
-		}
-		st = run_batch(rn, rm, &d, first, count, inbuf, outbuf, v, &r);
-		if (stats_add(&stats, rn, (uint64_t)count)) {
+	if (d.labeled) {
+		if (!(labels = malloc(n * sizeof(*labels)))) {
 			fprintf(stderr, "npu: out of memory\n");
 			goto out;
 		}
-		if (st != NPU_OK)
-			break;
+		for (i = 0; i < n; i++) {
+			double l = npu_idx_value(&d.labels, i);
+
+			if (l < 0 || l >= m.classes) {
+				fprintf(stderr, "npu: %s: label %g of image %zu is not a class of "
+					"the model's output (0..%d)\n", o->labels, l, i,
+					m.classes - 1);
+				goto out;
+			}
+			labels[i] = (int)l;
+		}
 	}
+	if (results_init(&r, n, m.classes, &m, labels) || stats_init(&stats, net)) {
+		fprintf(stderr, "npu: out of memory\n");
+		goto out;
+	}
+	prog.start = prog.last = now();
+	prog.tty = isatty(STDERR_FILENO);
+	run = run_images(ctx, o, &d, n, batch, net, &m, &r, &stats, &prog, &st, &fb);
 	progress_done(&prog);
+	if (run < 0)
+		goto out;
 	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
 	root = json_report(ctx, net, &stats, 1, st, &dev, have_dev);
-	if (st == NPU_OK)
-		json_object_set_new(root, "classification",
-				    json_classification(o, &m, &r, &nm, batch, &stats));
+	if (st == NPU_OK) {
+		cls = json_classification(o, &m, &r, &nm, batch, &stats);
+		json_object_set_new(root, "classification", cls);
+	}
 	if (o->json)
 		json_write(stdout, root);
 	else
 		print_report(ctx, &stats, &dev, have_dev);
 	if (st != NPU_OK) {
 		fprintf(stderr, "npu: %s (%s); stopped at batch %d of %d\n",
-			npu_ctx_last_error(ctx), npu_strerror(st), b + 1, batches);
+			npu_ctx_last_error(ctx), npu_strerror(st), fb,
+			(int)((n + (size_t)batch - 1) / (size_t)batch));
 		goto out;
 	}
 	if (!o->json) {
@@ -674,6 +822,31 @@ int classify_images(npu_ctx *ctx, const struct options *o)
 		       1e3 * stats.totals.seconds / (double)n, 1e3 * (now() - t0) / (double)n);
 	}
 	rc = 0;
+	if (o->compare_cpu) {
+		struct agreement ag;
+
+		if (cpu_pass(o, &d, n, batch, labels, &r2)) {
+			rc = 1;
+		} else {
+			compare_outputs(r.outs, r2.outs, n, r.out_bytes,
+					npu_type_name(m.out.type), labels, &ag);
+			if (agreement_report("cpu backend", &ag, d.labeled, cls, "cpu", NULL))
+				rc = 1;
+		}
+	}
+	if (o->golden) {
+		struct agreement ag;
+		size_t k = n < g.images ? n : g.images;
+		char who[256];
+
+		snprintf(who, sizeof(who), "ONNX Runtime %s (%s%s)", g.ort_version, o->golden,
+			 k < n ? ", its images only" : "");
+		compare_outputs(r.outs, g.data, k, r.out_bytes, g.type, labels, &ag);
+		if (agreement_report(who, &ag, d.labeled, cls, "golden",
+				     json_pack("{s:s, s:s}", "file", o->golden, "ort_version",
+					       g.ort_version)))
+			rc = 1;
+	}
 	if (o->predictions && write_predictions(o->predictions, &r))
 		rc = 1;
 out:
@@ -681,15 +854,12 @@ out:
 		rc = 1;
 	json_decref(root);
 	stats_free(&stats);
-	npu_net_free(last);
 	npu_net_free(net);
 	names_free(&nm);
-	free(r.pred);
-	free(r.label);
-	free(r.confusion);
-	free(inbuf);
-	free(outbuf);
-	free(v);
+	results_free(&r);
+	results_free(&r2);
+	golden_free(&g);
+	free(labels);
 	dataset_free(&d);
 	return rc;
 }

@@ -26,7 +26,41 @@ struct options {
 	const char *images, *labels, *image, *classes, *predictions;
 	unsigned long limit;		/* 0: every image */
 	int batch;			/* 0: the default (min(64, images)) */
+	const char *golden;		/* --golden: ONNX Runtime's outputs to compare with */
+	int compare_cpu;		/* --compare-cpu: the same images on the cpu backend */
 };
+
+/*
+ * A golden file of ONNX Runtime's outputs (tools/golden/fashion_golden.js):
+ * a .json description beside a .bin of raw outputs, image after image.
+ * Only the first output is read (compare.c).
+ */
+struct golden {
+	json_t *j;
+	size_t images;			/* images it holds */
+	const char *type;		/* its first output's: "float32", "int8", ... */
+	const char *ort_version;
+	size_t img_bytes;		/* one image's first output, bytes */
+	size_t offset;			/* of the first output in the .bin */
+	uint8_t *data;			/* images * img_bytes */
+};
+/* Reads GOLDEN.json and GOLDEN.bin; -1 with a message on stderr. */
+int golden_load(const char *path, struct golden *g);
+void golden_free(struct golden *g);
+
+/* How two runs' outputs agree, image by image. */
+struct agreement {
+	size_t n, identical;		/* images compared, byte-identical */
+	uint64_t correct;		/* of b's argmaxes, when labels are given */
+	long first_diff;		/* first differing image, or -1 */
+};
+/*
+ * Compares n images of img_bytes each (a: this run, b: the other) of an
+ * output of `type`; labels (n, or NULL) score b's predictions. 0 when all
+ * are identical, -1 otherwise.
+ */
+int compare_outputs(const uint8_t *a, const uint8_t *b, size_t n, size_t img_bytes,
+		    const char *type, const int *labels, struct agreement *out);
 
 /* The default batch of --images. */
 #define DEFAULT_BATCH 64

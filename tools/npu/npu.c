@@ -56,6 +56,11 @@ static void usage(FILE *f)
 		"  --image FILE       one PGM (P2/P5) or PNG image: the top-5 classes\n"
 		"  --classes FILE     class names, one per line (default: the model's \"classes\"\n"
 		"                     metadata, comma separated, else the class numbers)\n"
+		"  --golden FILE.json compare every image's output, byte for byte, with ONNX\n"
+		"                     Runtime's in a golden file (tools/golden); a difference\n"
+		"                     fails the run\n"
+		"  --compare-cpu      classify the images on the cpu backend too and compare\n"
+		"                     every output with this run's; a difference fails the run\n"
 		"pixels p (0..255) become p / 255.0f in float32 for a float32 input, quantized\n"
 		"with the input's scale and zero point (round half to even, saturated) for an\n"
 		"8-bit one; gray images feed a 3-channel input on every channel, RGB images a\n"
@@ -79,7 +84,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_BACKEND = 256, O_CHECK, O_SEED, O_TRACE, O_JSON, O_JSON_OUT, O_BW, O_LAT,
 	       O_THREADS, O_SIZE, O_HELP, O_IMAGES, O_LABELS, O_LIMIT, O_BATCH, O_IMAGE,
-	       O_CLASSES, O_PREDICTIONS };
+	       O_CLASSES, O_PREDICTIONS, O_GOLDEN, O_COMPARE_CPU };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -99,6 +104,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "classes", required_argument, NULL, O_CLASSES },
 		{ "predictions", required_argument, NULL, O_PREDICTIONS },
+		{ "golden", required_argument, NULL, O_GOLDEN },
+		{ "compare-cpu", no_argument, NULL, O_COMPARE_CPU },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
@@ -173,6 +180,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_PREDICTIONS:
 			o->predictions = optarg;
 			break;
+		case O_GOLDEN:
+			o->golden = optarg;
+			break;
+		case O_COMPARE_CPU:
+			o->compare_cpu = 1;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -200,8 +213,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "npu: --images and --image exclude each other\n");
 		return -1;
 	}
-	if (!o->images && (o->labels || o->limit || o->batch || o->predictions)) {
-		fprintf(stderr, "npu: --labels, --limit, --batch and --predictions need --images\n");
+	if (!o->images && (o->labels || o->limit || o->batch || o->predictions || o->golden ||
+			   o->compare_cpu)) {
+		fprintf(stderr, "npu: --labels, --limit, --batch, --predictions, --golden and "
+			"--compare-cpu need --images\n");
 		return -1;
 	}
 	if (o->classes && !o->images && !o->image) {

@@ -3,7 +3,8 @@
 NPU_CLI := $(B)/bin/npu
 BIN_PROGS += $(NPU_CLI)
 
-# npu.c: options and the plain run; report.c: the tables; classify.c: --images, --image.
+# npu.c: options and the plain run; report.c: the tables; classify.c: --images, --image;
+# compare.c: --golden and --compare-cpu.
 NPU_CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/npu/*.c))
 
 $(NPU_CLI): $(NPU_CLI_OBJS) $(LIBNPU_A)
