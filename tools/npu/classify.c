@@ -299,12 +299,9 @@ static int argmax(const double *v, int k)
 
 static npu_net *load_model(npu_ctx *ctx, const struct options *o, int batch)
 {
-	struct npu_load_opts lo = o->load;
 	npu_net *net;
 
-	lo.batch = batch;
-	if (npu_net_load(ctx, o->net, &lo, &net) != NPU_OK) {
-		fprintf(stderr, "npu: %s\n", npu_ctx_last_error(ctx));
+	if (!(net = cli_load(ctx, o, batch))) {
 		if (batch > 1)
 			fprintf(stderr, "npu: (the model was loaded at a batch of %d; if it "
 				"fixes its batch size, try --batch 1)\n", batch);

@@ -26,9 +26,16 @@ struct options {
 	const char *images, *labels, *image, *classes, *predictions;
 	unsigned long limit;		/* 0: every image */
 	int batch;			/* 0: the default (min(64, images)) */
+	unsigned rewrite;		/* --rewrite: NPU_REWRITE_* applied after loading */
 	const char *golden;		/* --golden: ONNX Runtime's outputs to compare with */
 	int compare_cpu;		/* --compare-cpu: the same images on the cpu backend */
 };
+
+/*
+ * Loads o->net at a batch (0: the file's) and applies --rewrite; NULL with
+ * the message on stderr (npu.c).
+ */
+npu_net *cli_load(npu_ctx *ctx, const struct options *o, int batch);
 
 /*
  * A golden file of ONNX Runtime's outputs (tools/golden/fashion_golden.js):

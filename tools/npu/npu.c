@@ -37,6 +37,9 @@ static void usage(FILE *f)
 		"  --dram-bw N        simulator DRAM bytes per cycle\n"
 		"  --dram-latency N   simulator DRAM read latency in cycles\n"
 		"  --threads N        CPU threads (default: all cores)\n"
+		"  --rewrite R        rewrite layers after loading: fc-to-conv (every FC as a\n"
+		"                     convolution), conv-to-fc (every conv whose kernel covers\n"
+		"                     its whole input as an FC) or both; outputs stay identical\n"
 		"  --json             machine-readable report on stdout\n"
 		"  --json-out FILE    the same report written to FILE, the table still printed\n"
 		"  --help             this text\n"
@@ -84,7 +87,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_BACKEND = 256, O_CHECK, O_SEED, O_TRACE, O_JSON, O_JSON_OUT, O_BW, O_LAT,
 	       O_THREADS, O_SIZE, O_HELP, O_IMAGES, O_LABELS, O_LIMIT, O_BATCH, O_IMAGE,
-	       O_CLASSES, O_PREDICTIONS, O_GOLDEN, O_COMPARE_CPU };
+	       O_CLASSES, O_PREDICTIONS, O_GOLDEN, O_COMPARE_CPU, O_REWRITE };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -106,6 +109,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "predictions", required_argument, NULL, O_PREDICTIONS },
 		{ "golden", required_argument, NULL, O_GOLDEN },
 		{ "compare-cpu", no_argument, NULL, O_COMPARE_CPU },
+		{ "rewrite", required_argument, NULL, O_REWRITE },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
@@ -186,6 +190,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_COMPARE_CPU:
 			o->compare_cpu = 1;
 			break;
+		case O_REWRITE:
+			if (!strcmp(optarg, "fc-to-conv"))
+				o->rewrite = NPU_REWRITE_FC_TO_CONV;
+			else if (!strcmp(optarg, "conv-to-fc"))
+				o->rewrite = NPU_REWRITE_CONV_TO_FC;
+			else if (!strcmp(optarg, "both"))
+				o->rewrite = NPU_REWRITE_FC_TO_CONV | NPU_REWRITE_CONV_TO_FC;
+			else
+				goto bad;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -229,6 +243,25 @@ bad:
 	return -1;
 }
 
+npu_net *cli_load(npu_ctx *ctx, const struct options *o, int batch)
+{
+	struct npu_load_opts lo = o->load;
+	npu_net *net;
+	int n;
+
+	lo.batch = batch;
+	if (npu_net_load(ctx, o->net, &lo, &net) != NPU_OK) {
+		fprintf(stderr, "npu: %s\n", npu_ctx_last_error(ctx));
+		return NULL;
+	}
+	if (o->rewrite && npu_net_rewrite(net, o->rewrite, &n) != NPU_OK) {
+		fprintf(stderr, "npu: --rewrite: %s\n", npu_ctx_last_error(ctx));
+		npu_net_free(net);
+		return NULL;
+	}
+	return net;
+}
+
 /* `npu summary` and the plain `npu run`: one run with the file's inputs. */
 static int run_plain(npu_ctx *ctx, const struct options *o, int summary)
 {
@@ -240,11 +273,8 @@ static int run_plain(npu_ctx *ctx, const struct options *o, int summary)
 	json_t *root;
 	int have_dev, rc;
 
-	st = npu_net_load(ctx, o->net, &o->load, &net);
-	if (st != NPU_OK) {
-		fprintf(stderr, "npu: %s\n", npu_ctx_last_error(ctx));
+	if (!(net = cli_load(ctx, o, o->load.batch)))
 		return 1;
-	}
 	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
 	if (summary) {
 		if (o->json) {
