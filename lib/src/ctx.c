@@ -335,11 +335,3 @@ const char *npu_act_bounds(enum npu_requant mode, enum npu_act act, float clip_m
 	}
 	return NULL;
 }
-
-/* Kept for callers that predate npu_act_bounds(): TFLite's rule, no clip. */
-void npu_act_clamp(enum npu_act act, enum npu_type t, float scale, int zp,
-		   int *lo, int *hi)
-{
-	npu_act_bounds(NPU_REQUANT_TFLITE, act == NPU_ACT_CLIP ? NPU_ACT_NONE : act, 0.0f,
-		       0.0f, t, scale, zp, lo, hi);
-}

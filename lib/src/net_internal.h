@@ -161,9 +161,6 @@ void npu_conv_layer_release(struct npu_conv_layer *c);
 /* Range of an 8-bit type. */
 int npu_type_min(enum npu_type t);
 int npu_type_max(enum npu_type t);
-/* Fused activation -> clamp on the quantized output. */
-void npu_act_clamp(enum npu_act act, enum npu_type t, float scale, int zp,
-		   int *lo, int *hi);
 
 double npu_now(void);
 
