@@ -98,11 +98,13 @@ static Onnx__TensorProto *ob_init_raw(struct ob *b, const char *name, int dtype,
 	t->data_type = dtype;
 	t->n_dims = (size_t)rank;
 	t->dims = ob_alloc(b, (size_t)rank * sizeof(int64_t));
-	memcpy(t->dims, dims, (size_t)rank * sizeof(int64_t));
+	if (rank)
+		memcpy(t->dims, dims, (size_t)rank * sizeof(int64_t));
 	t->has_raw_data = 1;
 	t->raw_data.len = bytes;
 	t->raw_data.data = ob_alloc(b, bytes);
-	memcpy(t->raw_data.data, data, bytes);
+	if (bytes)
+		memcpy(t->raw_data.data, data, bytes);
 	b->inits[b->graph.n_initializer++] = t;
 	return t;
 }
@@ -158,7 +160,8 @@ static void ob_attr_ints(struct ob *b, Onnx__NodeProto *n, const char *name, int
 	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
 	a->n_ints = (size_t)count;
 	a->ints = ob_alloc(b, (size_t)count * sizeof(int64_t));
-	memcpy(a->ints, v, (size_t)count * sizeof(int64_t));
+	if (count)
+		memcpy(a->ints, v, (size_t)count * sizeof(int64_t));
 	n->attribute[n->n_attribute++] = a;
 }
 
