@@ -12,7 +12,9 @@ export: folds batch norm, calibrates (MinMax over CALIB training images), quanti
         per channel and writes OUT/<net>_fp32.onnx, <net>_qop.onnx, <net>_qdq.onnx
 eval:   accuracy on the 10,000 test images: torch (float), the folded float graph,
         and the integer emulation of each quantized file (read back from the file);
-        with --ort also ONNX Runtime through tools/golden (Node.js, onnxruntime-node)
+        with --ort also ONNX Runtime through tools/golden/fashion_golden.js (Node.js,
+        onnxruntime-node, installed by tools/golden/setup.sh) and the number of images
+        whose quantized logits ONNX Runtime and the emulation agree on exactly
 
 Needs Debian's python3-torch, python3-onnx, python3-numpy and dataset-fashion-mnist.
 Run it with /usr/bin/python3. Defaults: WORK=build/fashion_mnist, OUT=examples/fashion_mnist.
@@ -153,19 +155,27 @@ def read_back(qg, path):
     return qg
 
 
-def run_ort(args, paths):
-    """Accuracy under ONNX Runtime through tools/golden/fashion_golden.js, if present."""
+def run_ort(args, path):
+    """ONNX Runtime on the 10,000 test images through tools/golden/fashion_golden.js
+    (Node.js, the pinned onnxruntime-node; tools/golden/setup.sh installs it).
+    Returns (accuracy, ORT version, logits float32 [10000, 10]) or None."""
     script = os.path.join(ROOT, "tools", "golden", "fashion_golden.js")
     if not os.path.exists(script):
         log(f"note: {script} not found; no ONNX Runtime figures")
-        return {}
-    cmd = ["node", script, "--images", "10000", "--labels", "--json"] + paths
-    log("$ " + " ".join(cmd))
+        return None
+    gdir = os.path.join(args.work, "golden")
+    os.makedirs(gdir, exist_ok=True)
+    prefix = os.path.join(gdir, os.path.basename(path)[:-len(".onnx")])
+    cmd = ["node", script, path, prefix, "--images", "10000", "--labels"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        log(r.stderr)
-        return {}
-    return json.loads(r.stdout)
+        log(f"{' '.join(cmd)} failed:\n{r.stderr}")
+        return None
+    with open(prefix + ".golden.json") as f:
+        desc = json.load(f)
+    n_ok = int(r.stdout.split("top-1 accuracy:")[1].split("/")[0])
+    logits = np.fromfile(prefix + ".golden.bin", dtype="<f4").reshape(10000, 10)
+    return n_ok / 10000, desc["ort_version"], logits
 
 
 def step_eval(args):
@@ -183,25 +193,48 @@ def step_eval(args):
         acc_fold = float((logits.argmax(1) == ty).mean())
         rows, macs, params = fm_nets.summary(graph)
         r = {"macs": macs, "params": params, "torch": acc_torch, "folded": acc_fold}
+        if args.ort:
+            o = run_ort(args, os.path.join(args.out, f"{net}_fp32.onnx"))
+            if o:
+                r["ort_fp32"], r["ort_version"] = o[0], o[1]
         for form in ("qop", "qdq"):
             p = os.path.join(args.out, f"{net}_{form}.onnx")
             qg = read_back(qgs[form], p)
             t0 = time.time()
-            r["emul_" + form] = fm_emul.accuracy(qg, tx, ty)
+            em = np.concatenate([fm_emul.run(qg, tx[i:i + 1000]) for i in range(0, tx.shape[0], 1000)])
+            r["emul_" + form] = float((em.argmax(1) == ty).mean())
             log(f"{net} {form}: emulated {100 * r['emul_' + form]:.2f} % ({time.time() - t0:.0f} s)")
+            if args.ort:
+                o = run_ort(args, p)
+                if o:
+                    r["ort_" + form], r["ort_version"], ol = o
+                    # both are dequantized from the same quantized logits: compare in steps of the scale
+                    s = qg["params"]["logits"][0]
+                    d = np.rint((em - ol) / s).astype(np.int64)
+                    same = int((d == 0).all(1).sum())
+                    r["same_" + form] = same
+                    log(f"{net} {form}: ONNX Runtime {100 * o[0]:.2f} %; quantized logits equal to the "
+                        f"emulation's for {same} of 10000 images (largest difference {int(np.abs(d).max())})")
         results[net] = r
-    if args.ort:
-        paths = [os.path.join(args.out, f"{n}_{f}.onnx") for n in args.nets for f in ("fp32", "qop", "qdq")]
-        for k, v in run_ort(args, paths).items():
-            log(f"ort {k}: {v}")
     log("")
-    log(f"{'net':6} {'MACs':>10} {'params':>8} {'torch':>7} {'folded':>7} {'qop emu':>8} {'qdq emu':>8}")
+    log(f"{'net':6} {'MACs':>10} {'params':>8} {'torch':>7} {'folded':>7} {'qop emu':>8} {'qdq emu':>8}"
+        + (f" {'fp32 ort':>8} {'qop ort':>8} {'qdq ort':>8}" if args.ort else ""))
     for net, r in results.items():
-        log(f"{net:6} {r['macs']:>10,} {r['params']:>8,} {100 * r['torch']:6.2f}% {100 * r['folded']:6.2f}% "
-            f"{100 * r['emul_qop']:7.2f}% {100 * r['emul_qdq']:7.2f}%")
+        line = (f"{net:6} {r['macs']:>10,} {r['params']:>8,} {100 * r['torch']:6.2f}% {100 * r['folded']:6.2f}% "
+                f"{100 * r['emul_qop']:7.2f}% {100 * r['emul_qdq']:7.2f}%")
+        if args.ort:
+            line += "".join(f" {100 * r[k]:7.2f}%" if k in r else "        -"
+                            for k in ("ort_fp32", "ort_qop", "ort_qdq"))
+        log(line)
         for form in ("qop", "qdq"):
-            if abs(r["emul_" + form] - r["torch"]) > 0.01:
-                log(f"WARNING: {net} {form} is more than 1 point from float")
+            for k in ("emul_" + form, "ort_" + form):
+                if k in r and abs(r[k] - r["torch"]) > 0.01:
+                    log(f"WARNING: {net} {k} is more than 1 point from float")
+    if args.ort and any("ort_version" in r for r in results.values()):
+        log(f"ONNX Runtime {next(r['ort_version'] for r in results.values() if 'ort_version' in r)} "
+            "(onnxruntime-node, CPU execution provider, default session options)")
+    with open(os.path.join(args.work, "eval.json"), "w") as f:
+        json.dump(results, f, indent=1)
     return results
 
 
@@ -223,7 +256,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "examples", "fashion_mnist"))
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--calib-method", default="minmax", choices=["minmax", "percentile"])
-    ap.add_argument("--ort", action="store_true", help="also measure with ONNX Runtime (tools/golden)")
+    ap.add_argument("--ort", action="store_true",
+                    help="eval: also run ONNX Runtime (tools/golden/fashion_golden.js; golden files go to WORK/golden)")
     args = ap.parse_args()
     args.nets = NETS if args.net == "all" else args.net.split(",")
     t0 = time.time()

@@ -6,8 +6,8 @@ integer far below 2^53), bias added, then ONNX Runtime's requantization
 (../shared/notes/quantization.md, mode B):
     M[k] = fl32(fl32(x_scale * w_scale[k]) / y_scale)
     y    = clamp(rne(fl32(fl32(acc) * M[k])) + y_zp, qmin, qmax)
-Add: MLAS's QLinearAdd (float32, fused multiply-add):
-    rA = fl32(sA / sC), rB = fl32(sB / sC), fixed = fl32(zpC - fl32(fl32(rA*zpA) + fl32(rB*zpB)))
+Add: MLAS's QLinearAdd (float32, fused multiply-adds, as GCC compiles ORT's AVX2 kernel):
+    rA = fl32(sA / sC), rB = fl32(sB / sC), fixed = fl32(zpC - fma(rA, zpA, fl32(rB*zpB)))
     y  = clamp(rne(fma(a, rA, fma(b, rB, fixed))), qmin, qmax)
 Global average pool: MLAS's QLinearGlobalAveragePool:
     acc = sum(x) - zp_x * HW; m = fl32(s_x / fl32(s_y * HW)); y = clamp(rne(fl32(fl32(acc) * m)) + zp_y)
@@ -74,8 +74,9 @@ def run(qg, x, return_q=False):
             sb, zb = P[L["inputs"][1]]
             ra = np.float32(np.float32(sx) / np.float32(sy))
             rb = np.float32(np.float32(sb) / np.float32(sy))
-            fixed = np.float32(np.float32(zy) - np.float32(np.float32(ra * np.float32(zx)) +
-                                                          np.float32(rb * np.float32(zb))))
+            # ORT's source says zc - (ra*za + rb*zb); GCC contracts it to zc - fma(ra, za, rb*zb)
+            rbzb = np.float32(rb * np.float32(zb))
+            fixed = np.float32(np.float32(zy) - np.float32(float(ra) * zx + float(rbzb)))
             # fma(b, rb, fixed): the exact value fits float64, so one rounding to float32
             v = _fl32(b * float(rb) + float(fixed))
             v = _fl32(a * float(ra) + v.to(torch.float64))

@@ -70,8 +70,8 @@ class Block(nn.Module):
         return F.relu(self.pw(self.dw(x)) + s)
 
 
-# (out channels, stride) of each block after the stem
-RESDW_BLOCKS = [(16, 1), (32, 2), (32, 1), (64, 2), (64, 1)]
+# (out channels, stride) of each block after the 16-channel stem: 28x28 -> 14x14 (32) -> 7x7 (64)
+RESDW_BLOCKS = [(32, 2), (32, 1), (64, 2), (64, 1), (64, 1)]
 
 
 class ResDW(nn.Module):
