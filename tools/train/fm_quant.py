@@ -30,9 +30,10 @@ NP_TYPES = {"uint8": np.uint8, "int8": np.int8}
 def calibrate(graph, x, batch=500, method="minmax", percentile=99.999):
     """Range (rmin, rmax) as float32 of every tensor of the graph over the images x
     (float32 [N,1,28,28] numpy). method "minmax": the smallest and largest value seen
-    (ORT's MinMaxCalibrater); "percentile": the given percentile of |value| per tensor
-    (ORT's Percentile calibrater, symmetric histogram) for the tensors that can be
-    negative, [0, percentile] for non-negative ones."""
+    (ORT's MinMaxCalibrater, the default and what the committed files use);
+    "percentile": a fallback in the spirit of ORT's Percentile calibrater (not its
+    histogram binning): [-p, p] with p the given percentile of |value| for tensors that
+    can be negative, [0, p] for non-negative ones."""
     rng = {}
     samples = {}
     with torch.no_grad():
