@@ -58,7 +58,8 @@ DESCRIPTIONS = {
 FORM_DOC = {
     "fp32": "float32 reference (batch norm folded)",
     "qop": "QOperator: uint8 activations, int8 per-channel weights with reduce_range (7 bit)",
-    "qdq": "QDQ: int8 activations, int8 symmetric per-channel weights",
+    "qdq": "QDQ: uint8 activations, int8 per-channel weights with reduce_range (7 bit), "
+           "the quantization of the QOperator form",
 }
 
 

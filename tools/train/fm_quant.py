@@ -7,7 +7,14 @@ per-channel weights, calibrate.py MinMax). Written from those rules, numpy only.
 Two forms:
   "qop": uint8 activations [0, 255], int8 symmetric per-channel weights with
          reduce_range (7 bits: [-64, 64]);
-  "qdq": int8 activations [-128, 127], int8 symmetric per-channel weights [-127, 127].
+  "qdq": the same quantization written as QuantizeLinear/DequantizeLinear pairs.
+Why not int8 activations in QDQ (ORT's default for QDQ): on x86, ONNX Runtime turns an
+int8 Q -> DQ pair into uint8 only where the Q has one reader, so in a residual network
+(tensors that feed a block and its shortcut) the convs and adds on shared tensors are
+left in float32 between DQ and Q (lib/onnx/ORT_ARITHMETIC.md, section 4): ONNX Runtime's
+own answer then depends on its float kernels. uint8 activations fuse fully. The 7-bit
+weights keep ORT's AVX2 U8S8 kernels (vpmaddubsw, 16-bit) from saturating on machines
+without VNNI, as ORT's quantizer does with reduce_range.
 Activations are asymmetric; the range of every tensor is extended to include 0.
 A ReLU folded into a layer makes that layer's output range [0, max] (the
 calibrated range is the ReLU's output), so its zero point is the type's minimum.
@@ -20,7 +27,7 @@ import fm_nets
 
 FORMS = {
     "qop": {"act": "uint8", "act_q": (0, 255), "w_q": (-64, 64)},
-    "qdq": {"act": "int8", "act_q": (-128, 127), "w_q": (-127, 127)},
+    "qdq": {"act": "uint8", "act_q": (0, 255), "w_q": (-64, 64)},
 }
 NP_TYPES = {"uint8": np.uint8, "int8": np.int8}
 
