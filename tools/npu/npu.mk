@@ -1,5 +1,4 @@
-# The npu command-line tool, and `make run`: ResNet-18 on the simulated
-# accelerator with every layer checked against the reference.
+# The npu command-line tool, and `make run`.
 NPU_CLI := $(B)/bin/npu
 BIN_PROGS += $(NPU_CLI)
 
@@ -13,5 +12,14 @@ $(NPU_CLI): $(NPU_CLI_OBJS) $(LIBNPU_A)
 
 build: $(NPU_CLI)
 
+# The main job: the trained residual network (examples/fashion_mnist, the
+# QDQ file) classifies the first 1,000 Fashion-MNIST test images on the
+# simulated device, every conv/FC layer checked against the CPU reference;
+# the same images on the cpu backend and ONNX Runtime's golden outputs must
+# give byte-identical outputs (their accuracies are printed beside).
+RUN_DATA := /usr/share/datasets/fashion-mnist
 run: $(NPU_CLI) $(NPUSIM_SO)
-	$(NPU_CLI) run examples/resnet18.json --backend sim --check
+	$(NPU_CLI) run examples/fashion_mnist/resdw_qdq.onnx --backend sim --check \
+		--images $(RUN_DATA)/t10k-images-idx3-ubyte.gz \
+		--labels $(RUN_DATA)/t10k-labels-idx1-ubyte.gz --limit 1000 --batch 100 \
+		--golden examples/fashion_mnist/golden/resdw_qdq.golden.json --compare-cpu
