@@ -110,6 +110,41 @@ for model in "${MODELS[@]}"; do
 	echo "test-cli: $model: cpu and sim agree on $N images ($(sed -n 's/^top-1 accuracy: //p' "$m.cpu.txt")), batch 10 too; image 0 as P5, P2 and 7 kinds of PNG: class $first"
 done
 
+# ---- against ONNX Runtime's golden outputs, the cpu backend, the rewritten model ----
+for model in "${MODELS[@]}"; do
+	g=examples/fashion_mnist/golden/$(basename "$model" .onnx).golden.json
+	[ -f "$g" ] || continue
+	m=$OUT/$(basename "$model")
+	"$NPU" run "$model" --backend sim --check --images "$IMAGES" --labels "$LABELS" \
+		--limit $N --golden "$g" --compare-cpu --rewrite both >"$m.golden.txt" \
+		2>"$m.golden.err" || { cat "$m.golden.err"; fail "$model --golden --compare-cpu"; }
+	grep -q "^cpu backend: .*outputs byte-identical to this run's for $N of $N images" \
+		"$m.golden.txt" || fail "$m.golden.txt: the cpu backend differs"
+	grep -q "^ONNX Runtime .*outputs byte-identical to this run's for $N of $N images" \
+		"$m.golden.txt" || fail "$m.golden.txt: ONNX Runtime's golden outputs differ"
+	cmp -s <(sed -n 's/^top-1 accuracy: //p' "$m.golden.txt") \
+		<(sed -n 's/^top-1 accuracy: //p' "$m.cpu.txt") ||
+		fail "$model: --rewrite both changed the accuracy"
+	echo "test-cli: $model: $N images identical on sim, cpu, rewritten and ONNX Runtime"
+done
+# a changed golden output fails the run and names the image
+for model in "${MODELS[@]}"; do
+	g=examples/fashion_mnist/golden/$(basename "$model" .onnx).golden.json
+	[ -f "$g" ] || continue
+	cp "$g" "$OUT/bad.golden.json"
+	cp "${g%.json}.bin" "$OUT/bad.golden.bin"
+	printf '\377' | dd of="$OUT/bad.golden.bin" bs=1 seek=$((40 * 5 + 3)) conv=notrunc 2>/dev/null
+	expect 1 "image 5 is the first whose output differs" "$NPU" run "$model" --backend cpu \
+		--images "$IMAGES" --limit $N --golden "$OUT/bad.golden.json"
+	break
+done
+# float models: refused, naming the first float op
+for f in examples/fashion_mnist/*_fp32.onnx; do
+	[ -f "$f" ] || continue
+	expect 1 "(Conv, domain ai.onnx, opset 13): input 'input' is not the output of a DequantizeLinear" \
+		"$NPU" run "$f" --backend cpu --images "$IMAGES" --limit 1 --batch 1
+done
+
 # ---- bad files and options (the small JSON model) ----
 model=tests/cli/fmnist_small.json
 B=$OUT/bad
