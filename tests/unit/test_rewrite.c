@@ -17,6 +17,10 @@
 static const char *const default_models[] = {
 	EXAMPLE("lenet5.json"),
 	EXAMPLE("fc_identity.json"),
+	EXAMPLE("fashion_mnist/cnn_qop.onnx"),
+	EXAMPLE("fashion_mnist/cnn_qdq.onnx"),
+	EXAMPLE("fashion_mnist/resdw_qop.onnx"),
+	EXAMPLE("fashion_mnist/resdw_qdq.onnx"),
 };
 
 /* Layers each flag rewrites in the shipped examples. */
@@ -26,6 +30,12 @@ static const struct {
 } known[] = {
 	{ EXAMPLE("lenet5.json"), 3, 0 },	/* f5 (flat input), f6, f7; no conv covers its input */
 	{ EXAMPLE("fc_identity.json"), 1, 2 },	/* fc (20x20x2 input); conv1x1 (flat), conv20x20 */
+	/* fc1 (a 32x7x7 input: a 7x7 conv), fc2 (flat: 1x1); no conv covers its input */
+	{ EXAMPLE("fashion_mnist/cnn_qop.onnx"), 2, 0 },
+	{ EXAMPLE("fashion_mnist/cnn_qdq.onnx"), 2, 0 },
+	/* fc after the global average pool (flat) */
+	{ EXAMPLE("fashion_mnist/resdw_qop.onnx"), 1, 0 },
+	{ EXAMPLE("fashion_mnist/resdw_qdq.onnx"), 1, 0 },
 };
 
 static npu_ctx *open_ctx(const char *backend)
