@@ -20,7 +20,7 @@
 FUZZ_TARGETS    := fuzz_idx fuzz_onnx
 FUZZ_RUNS       ?= 100000
 FUZZ_QUICK_RUNS ?= 5000
-FUZZ_MAX_LEN    ?= 4096
+FUZZ_MAX_LEN    ?= 65536
 FUZZ_SEED       ?=
 FUZZ_LF_B       ?= build/fuzz
 FUZZ_SA_B       ?= build/san
