@@ -172,6 +172,8 @@ struct ox_pool_geom {
 /* Reads kernel_shape, strides, dilations, pads, auto_pad, ceil_mode of im->node. */
 npu_status ox_pool_attrs(struct ox_imp *im, int in_h, int in_w, int allow_dil,
 			 struct ox_pool_geom *g);
+/* The geometry into the library's pooling parameters. */
+void ox_pool_params(const struct ox_pool_geom *g, struct npu_pool_params *p);
 /* auto_pad: SAME_UPPER / SAME_LOWER / VALID / NOTSET -> pads (ONNX Conv and pools). */
 npu_status ox_auto_pads(struct ox_imp *im, const int in[2], const int k[2], const int s[2],
 			const int d[2], int pads[4]);

@@ -388,6 +388,22 @@ npu_status ox_pool_attrs(struct ox_imp *im, int in_h, int in_w, int allow_dil,
 	return NPU_OK;
 }
 
+void ox_pool_params(const struct ox_pool_geom *g, struct npu_pool_params *p)
+{
+	p->kernel_h = g->kh;
+	p->kernel_w = g->kw;
+	p->stride_h = g->sh;
+	p->stride_w = g->sw;
+	p->dilation_h = g->dh;
+	p->dilation_w = g->dw;
+	p->pad_top = g->pads[0];
+	p->pad_left = g->pads[1];
+	p->pad_bottom = g->pads[2];
+	p->pad_right = g->pads[3];
+	p->ceil_mode = g->ceil_mode;
+	p->count_include_pad = g->count_include_pad;
+}
+
 npu_status ox_emit_avgpool(struct ox_imp *im, const Onnx__NodeProto *pool, int global,
 			   const struct ox_qarg *x, const struct ox_quant *yq, int out)
 {
@@ -412,18 +428,7 @@ npu_status ox_emit_avgpool(struct ox_imp *im, const Onnx__NodeProto *pool, int g
 	if (!global) {
 		if ((st = ox_pool_attrs(im, t->dims[1], t->dims[2], im->opset >= 19, &g)))
 			return st;
-		p.kernel_h = g.kh;
-		p.kernel_w = g.kw;
-		p.stride_h = g.sh;
-		p.stride_w = g.sw;
-		p.dilation_h = g.dh;
-		p.dilation_w = g.dw;
-		p.pad_top = g.pads[0];
-		p.pad_left = g.pads[1];
-		p.pad_bottom = g.pads[2];
-		p.pad_right = g.pads[3];
-		p.ceil_mode = g.ceil_mode;
-		p.count_include_pad = g.count_include_pad;
+		ox_pool_params(&g, &p);
 	}
 	p.name = im->vals[out].name;
 	if ((st = npu_net_add_pool(im->net, tid, &p, &id)) != NPU_OK)

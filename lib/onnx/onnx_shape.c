@@ -549,17 +549,8 @@ npu_status ox_op_maxpool(struct ox_imp *im)
 	if ((st = ox_pool_attrs(im, t->dims[1], t->dims[2], 1, &g)) != NPU_OK)
 		return st;
 	p.name = ox_tensor_name(im, im->vals[y].name, "q", buf, sizeof(buf));
-	p.kernel_h = g.kh;
-	p.kernel_w = g.kw;
-	p.stride_h = g.sh;
-	p.stride_w = g.sw;
-	p.dilation_h = g.dh;
-	p.dilation_w = g.dw;
-	p.pad_top = g.pads[0];
-	p.pad_left = g.pads[1];
-	p.pad_bottom = g.pads[2];
-	p.pad_right = g.pads[3];
-	p.ceil_mode = g.ceil_mode;
+	ox_pool_params(&g, &p);
+	p.count_include_pad = 0;	/* an average's attribute */
 	if ((st = npu_net_add_pool(im->net, tid, &p, &id)) != NPU_OK)
 		return ox_api_fail(im, st);
 	t = &im->net->tensors[id];

@@ -386,6 +386,27 @@ npu_status npu_net_add_relabel(npu_net *net, const char *name, int input, const 
 	return npu_layer_finish(net, &l, name, in->type, dims, scale, zero_point, id);
 }
 
+/* Owned copies of n per-channel scales (finite, > 0) and zero points (NULL: 0). */
+static npu_status channel_params(npu_net *net, const char *name, const float *scales,
+				 const int32_t *zps, int n, float **s, int32_t **z)
+{
+	for (int i = 0; i < n; i++)
+		if (!(scales[i] > 0.0f) || !isfinite(scales[i]))
+			return npu_fail(net->ctx, NPU_E_INVAL, "%s: scale [%d] = %g must be "
+					"finite and > 0", name, i, scales[i]);
+	*s = malloc((size_t)n * sizeof(**s));
+	*z = calloc((size_t)n, sizeof(**z));
+	if (!*s || !*z) {
+		free(*s);
+		free(*z);
+		return npu_fail(net->ctx, NPU_E_NOMEM, "%s: out of memory", name);
+	}
+	memcpy(*s, scales, (size_t)n * sizeof(**s));
+	if (zps)
+		memcpy(*z, zps, (size_t)n * sizeof(**z));
+	return NPU_OK;
+}
+
 npu_status npu_net_add_dequantize_ch(npu_net *net, const char *name, int input,
 				     const float *scales, const int32_t *zps, int n, int *id)
 {
@@ -393,6 +414,7 @@ npu_status npu_net_add_dequantize_ch(npu_net *net, const char *name, int input,
 	struct npu_ort_dequantize *d = &l.u.odeq;
 	struct npu_tensor *in;
 	const char *why;
+	npu_status st;
 	float *s;
 	int32_t *z;
 
@@ -407,16 +429,8 @@ npu_status npu_net_add_dequantize_ch(npu_net *net, const char *name, int input,
 	if (n != 1 && n != in->dims[3])
 		return npu_fail(net->ctx, NPU_E_INVAL, "%s: %d scales for %d channels", name, n,
 				in->dims[3]);
-	s = malloc((size_t)n * sizeof(*s));
-	z = calloc((size_t)n, sizeof(*z));
-	if (!s || !z) {
-		free(s);
-		free(z);
-		return npu_fail(net->ctx, NPU_E_NOMEM, "%s: out of memory", name);
-	}
-	memcpy(s, scales, (size_t)n * sizeof(*s));
-	if (zps)
-		memcpy(z, zps, (size_t)n * sizeof(*z));
+	if ((st = channel_params(net, name, scales, zps, n, &s, &z)) != NPU_OK)
+		return st;
 	*d = (struct npu_ort_dequantize){ in->type, in->elems, in->dims[3], n, s, z };
 	if ((why = npu_ort_dequantize_prepare(d))) {
 		npu_layer_ext_release(&l);
@@ -435,6 +449,7 @@ npu_status npu_net_add_quantize_ch(npu_net *net, const char *name, int input,
 	struct npu_ort_quantize *q = &l.u.oq;
 	struct npu_tensor *in;
 	const char *why;
+	npu_status st;
 	float *s;
 	int32_t *z;
 
@@ -451,21 +466,12 @@ npu_status npu_net_add_quantize_ch(npu_net *net, const char *name, int input,
 	if (n != 1 && n != in->dims[3])
 		return npu_fail(net->ctx, NPU_E_INVAL, "%s: %d scales for %d channels", name, n,
 				in->dims[3]);
-	for (int i = 0; i < n; i++)
-		if (!(scales[i] > 0.0f) || !isfinite(scales[i]) ||
-		    (zps && (zps[i] < npu_type_min(type) || zps[i] > npu_type_max(type))))
-			return npu_fail(net->ctx, NPU_E_INVAL, "%s: bad scale or zero point [%d]",
-					name, i);
-	s = malloc((size_t)n * sizeof(*s));
-	z = calloc((size_t)n, sizeof(*z));
-	if (!s || !z) {
-		free(s);
-		free(z);
-		return npu_fail(net->ctx, NPU_E_NOMEM, "%s: out of memory", name);
-	}
-	memcpy(s, scales, (size_t)n * sizeof(*s));
-	if (zps)
-		memcpy(z, zps, (size_t)n * sizeof(*z));
+	for (int i = 0; zps && i < n; i++)
+		if (zps[i] < npu_type_min(type) || zps[i] > npu_type_max(type))
+			return npu_fail(net->ctx, NPU_E_INVAL, "%s: zero point [%d] = %d outside "
+					"%s", name, i, (int)zps[i], npu_type_name(type));
+	if ((st = channel_params(net, name, scales, zps, n, &s, &z)) != NPU_OK)
+		return st;
 	*q = (struct npu_ort_quantize){ type, in->elems, in->dims[3], n, s, z };
 	if ((why = npu_ort_quantize_prepare(q))) {
 		npu_layer_ext_release(&l);
