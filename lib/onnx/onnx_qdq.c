@@ -325,6 +325,55 @@ npu_status ox_op_clip(struct ox_imp *im)
 
 /* ---- the Q that closes a group ---- */
 
+/*
+ * A group whose DequantizeLinear input and QuantizeLinear output differ in
+ * type (int8 vs uint8: one pair made uint8 by ORT's x86 rule, the other
+ * not). ORT leaves it unfused and runs it in float; here it is computed in
+ * the input's type with the output zero point moved by 128, and then
+ * dequantized and quantized into the output's type, which gives the same
+ * bytes (k * scale / scale rounds back to k). *qo is the quantization to
+ * compute with; 1 when the output must be converted (retype()).
+ */
+static int mixed_types(struct ox_imp *im, enum npu_type in, const struct ox_quant *yq,
+		       struct ox_quant *qo)
+{
+	int zp = ox_quant_zp(yq, 0) + (in == NPU_INT8 ? -128 : 128);
+	struct ox_const *c;
+
+	*qo = *yq;
+	if (yq->type == in || yq->n != 1 || zp < npu_type_min(in) || zp > npu_type_max(in) ||
+	    ox_new_const(im, &c) != NPU_OK || !(c->owned = malloc(4)))
+		return 0;
+	*(int32_t *)c->owned = zp;
+	c->dtype = OX_INT32;
+	c->elems = 1;
+	c->data = c->owned;
+	qo->zp = c;
+	qo->type = in;
+	return 1;
+}
+
+static npu_status retype(struct ox_imp *im, int y, const struct ox_quant *qo,
+			 const struct ox_quant *yq)
+{
+	struct ox_value *v = &im->vals[y];
+	int32_t zi = ox_quant_zp(qo, 0), zo = ox_quant_zp(yq, 0);
+	char buf[256];
+	npu_status st;
+	int f, id;
+
+	st = npu_net_add_dequantize_ch(im->net, ox_tensor_name(im, v->name, "f", buf, sizeof(buf)),
+				       v->tid, qo->scale, &zi, 1, &f);
+	if (st == NPU_OK)
+		st = npu_net_add_quantize_ch(im->net, ox_tensor_name(im, v->name, "t", buf,
+								     sizeof(buf)),
+					     f, yq->type, yq->scale, &zo, 1, &id);
+	if (st != NPU_OK)
+		return ox_api_fail(im, st);
+	ox_set_tensor(im, y, id, v->rank, v->dims);
+	return NPU_OK;
+}
+
 static struct ox_qarg qarg(struct ox_imp *im, int v)
 {
 	struct ox_qarg a = { .v = v, .q = im->vals[v].q };
@@ -337,9 +386,10 @@ npu_status ox_qdq_emit(struct ox_imp *im, int pv, const struct ox_quant *yq, int
 	const struct ox_pending *p = im->vals[pv].pend;
 	const Onnx__NodeProto *q_node = im->node;
 	struct ox_qarg x, b, *xs;
+	struct ox_quant qo;
 	npu_status st;
 	int64_t tb = 0;
-	int i;
+	int i, mixed = 0;
 
 	if (!p)
 		return ox_fail(im, NPU_E_UNSUPPORTED, "'%s' was already consumed by an activation",
@@ -384,22 +434,27 @@ npu_status ox_qdq_emit(struct ox_imp *im, int pv, const struct ox_quant *yq, int
 		break;
 	case PK_AVGPOOL:
 	case PK_GAP:
-		st = ox_emit_avgpool(im, p->node, p->kind == PK_GAP, &x, yq, y);
+		mixed = mixed_types(im, x.q.type, yq, &qo);
+		st = ox_emit_avgpool(im, p->node, p->kind == PK_GAP, &x, &qo, y);
 		break;
 	case PK_SIGMOID:
-		st = ox_emit_sigmoid(im, &x, yq, y);
+		mixed = mixed_types(im, x.q.type, yq, &qo);
+		st = ox_emit_sigmoid(im, &x, &qo, y);
 		break;
 	case PK_CONCAT:
 		if (!(xs = calloc((size_t)p->n_in, sizeof(*xs))))
 			return ox_fail(im, NPU_E_NOMEM, "out of memory");
 		for (i = 0; i < p->n_in; i++)
 			xs[i] = qarg(im, p->in[i]);
-		st = ox_emit_concat(im, p->node, xs, p->n_in, yq, y);
+		mixed = mixed_types(im, xs[0].q.type, yq, &qo);
+		st = ox_emit_concat(im, p->node, xs, p->n_in, &qo, y);
 		free(xs);
 		break;
 	default:
 		st = ox_fail(im, NPU_E_PARSE, "internal: pending kind %d", (int)p->kind);
 	}
+	if (st == NPU_OK && mixed)
+		st = retype(im, y, &qo, yq);
 	if (st == NPU_OK)
 		im->node = q_node;
 	return st;

@@ -494,6 +494,77 @@ static void test_bytes(void **state)
 	ob_free(&b);
 }
 
+/*
+ * ONNX Runtime's int8 -> uint8 rule for QDQ pairs on x86: a pair becomes
+ * uint8 (zero point + 128) only when its QuantizeLinear feeds one
+ * DequantizeLinear that feeds one node; a DequantizeLinear read by two
+ * nodes keeps its pair int8 (ORT gives each reader a copy first).
+ */
+static void test_s8_to_u8(void **state)
+{
+	struct fx *f = *state;
+	static const int64_t xd[4] = { 1, 2, 4, 4 }, od[4] = { 1, 2, 4, 4 };
+	static const int64_t k3[2] = { 3, 3 }, p1[4] = { 1, 1, 1, 1 };
+	struct npu_tensor_info info;
+	struct ob b;
+	npu_net *net;
+	size_t len;
+	uint8_t *buf;
+	int shared, id;
+
+	for (shared = 0; shared < 2; shared++) {
+		Onnx__NodeProto *n;
+
+		ob_init(&b, 13, 0);
+		ob_value(&b, 0, "x", FLOAT, 4, xd);
+		ob_value(&b, 1, "y", FLOAT, 4, od);
+		ob_scalar_f(&b, "s", 0.05f);
+		ob_scalar_u8(&b, "z", INT8, 3);
+		ob_scalar_f(&b, "s2", 0.04f);
+		ob_scalar_u8(&b, "z2", INT8, -5);
+		ob_node(&b, "QuantizeLinear", "", "q", (const char *[]){ "x", "s", "z", NULL },
+			(const char *[]){ "xq", NULL });
+		ob_node(&b, "DequantizeLinear", "", "dq", (const char *[]){ "xq", "s", "z", NULL },
+			(const char *[]){ "xf", NULL });
+		n = ob_node(&b, "AveragePool", "", "pool", (const char *[]){ "xf", NULL },
+			    (const char *[]){ "p", NULL });
+		ob_attr_ints(&b, n, "kernel_shape", 2, k3);
+		ob_attr_ints(&b, n, "pads", 4, p1);
+		ob_node(&b, "QuantizeLinear", "", "pq", (const char *[]){ "p", "s2", "z2", NULL },
+			(const char *[]){ "pq_out", NULL });
+		ob_node(&b, "DequantizeLinear", "", "y", (const char *[]){ "pq_out", "s2", "z2", NULL },
+			(const char *[]){ "y", NULL });
+		if (shared) {
+			/* a second reader of the dequantized input */
+			ob_node(&b, "GlobalAveragePool", "", "gap", (const char *[]){ "xf", NULL },
+				(const char *[]){ "g", NULL });
+			ob_node(&b, "QuantizeLinear", "", "gq", (const char *[]){ "g", "s2", "z2", NULL },
+				(const char *[]){ "gq_out", NULL });
+			ob_node(&b, "DequantizeLinear", "", "gy",
+				(const char *[]){ "gq_out", "s2", "z2", NULL },
+				(const char *[]){ "gy", NULL });
+			ob_value(&b, 1, "gy", FLOAT, 4, (const int64_t[]){ 1, 2, 1, 1 });
+		}
+		buf = ob_pack(&b, &len);
+		if (npu_net_load_buffer(f->ctx, buf, len, "s8u8.onnx", ".", NULL, &net) != NPU_OK)
+			fail_msg("%s", npu_ctx_last_error(f->ctx));
+		id = npu_net_find_tensor(net, "xq");
+		assert_true(id >= 0);
+		assert_int_equal(npu_net_tensor_info(net, id, &info), NPU_OK);
+		/* the input pair: uint8 (zp 131) alone, int8 (zp 3) when its DQ is shared */
+		assert_int_equal(info.type, shared ? NPU_INT8 : NPU_UINT8);
+		assert_int_equal(info.zero_point, shared ? 3 : 131);
+		/* the pool's pair has one reader either way */
+		id = npu_net_find_tensor(net, "pq_out");
+		assert_int_equal(npu_net_tensor_info(net, id, &info), NPU_OK);
+		assert_int_equal(info.type, shared ? NPU_INT8 : NPU_UINT8);
+		assert_int_equal(npu_net_run(net), NPU_OK);
+		npu_net_free(net);
+		free(buf);
+		ob_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_absurd_dims),
 		cmocka_unit_test(test_ops_and_opsets),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_s8_to_u8),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
