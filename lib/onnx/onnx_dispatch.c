@@ -69,13 +69,14 @@ npu_status ox_translate(struct ox_imp *im)
 	else if (!strcmp(d, "com.microsoft"))
 		ms = 1;
 	else
-		return ox_fail(im, NPU_E_UNSUPPORTED, "op domain '%s' is not supported", d);
+		return ox_fail(im, NPU_E_UNSUPPORTED, "this op domain is not supported (the "
+			       "default domain and com.microsoft are)");
 	if (ms && !im->ms_opset)
 		return ox_fail(im, NPU_E_PARSE, "the model does not import the com.microsoft "
 			       "domain it uses");
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (ops[i].ms == ms && !strcmp(ops[i].op_type, op))
 			return ops[i].fn(im);
-	return ox_fail(im, NPU_E_UNSUPPORTED, "op %s is not supported by the importer "
-		       "(lib/README.md lists the ops it reads)", op);
+	return ox_fail(im, NPU_E_UNSUPPORTED, "this op is not supported by the importer "
+		       "(lib/README.md lists the ops it reads)");
 }

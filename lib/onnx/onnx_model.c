@@ -21,9 +21,33 @@
 
 #define S(x) ((x) ? (x) : "")
 
+/* A name from the file, fit to print: at most 64 bytes, anything not printable as '?'. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 4 < len && i < 64; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (s[i] && i + 4 <= len)
+		strcpy(buf + i, "...");
+	else
+		buf[i] = '\0';
+	return buf;
+}
+
+static int node_index(const struct ox_imp *im, const Onnx__NodeProto *n)
+{
+	size_t i;
+
+	for (i = 0; im->g && i < im->g->n_node; i++)
+		if (im->g->node[i] == n)
+			return (int)i;
+	return -1;
+}
+
 npu_status ox_fail(struct ox_imp *im, npu_status st, const char *fmt, ...)
 {
-	char msg[NPU_MSG_LEN];
+	char msg[NPU_MSG_LEN], name[96], op[80], dom[80];
 	const Onnx__NodeProto *n = im->node;
 	va_list ap;
 
@@ -32,8 +56,15 @@ npu_status ox_fail(struct ox_imp *im, npu_status st, const char *fmt, ...)
 	va_end(ap);
 	if (!n)
 		return npu_fail(im->ctx, st, "%s: %s", im->src, msg);
-	return npu_fail(im->ctx, st, "%s: node '%s' (%s, domain %s, opset %d): %s", im->src,
-			S(n->name), S(n->op_type), *S(n->domain) ? n->domain : "ai.onnx",
+	/* an unnamed node (onnx.helper's default) by its index and first output */
+	if (*S(n->name))
+		snprintf(name, sizeof(name), "node '%s'", printable(n->name, op, sizeof(op)));
+	else
+		snprintf(name, sizeof(name), "node %d (unnamed, output '%s')", node_index(im, n),
+			 printable(n->n_output ? S(n->output[0]) : "", op, sizeof(op)));
+	return npu_fail(im->ctx, st, "%s: %s (%s, domain %s, opset %d): %s", im->src, name,
+			printable(S(n->op_type), op, sizeof(op)),
+			*S(n->domain) ? printable(n->domain, dom, sizeof(dom)) : "ai.onnx",
 			!strcmp(S(n->domain), "com.microsoft") ? im->ms_opset : im->opset, msg);
 }
 

@@ -2,7 +2,7 @@
 /*
  * The CPU reference for quantized convolution: simple, obviously right,
  * and the definition every other path (fast CPU path, device) must match
- * bit for bit. The arithmetic follows ../shared/notes/quantization.md.
+ * bit for bit. The arithmetic is REQUANT.md's (beside this file).
  */
 #ifndef NPU_REF_H
 #define NPU_REF_H
@@ -51,7 +51,7 @@ size_t npu_conv_w_elems(const struct npu_conv_spec *s);
 size_t npu_conv_out_elems(const struct npu_conv_spec *s);
 uint64_t npu_conv_macs(const struct npu_conv_spec *s);
 
-/* The requantization primitives (quantization.md). */
+/* The requantization primitives (REQUANT.md). */
 int32_t npu_srdhm(int32_t a, int32_t b);
 int32_t npu_rdbpot(int32_t x, int e);
 int32_t npu_mbqm(int32_t x, int32_t q, int shift);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Requantization exactly as ../shared/notes/quantization.md defines it. */
+/* Requantization exactly as REQUANT.md (beside this file) defines it. */
 #include <math.h>
 #include <stdint.h>
 

@@ -659,6 +659,28 @@ static void patch(struct npu_conv_plan *p, const struct npu_bo *in, const struct
 	p->at_cp = p->cp_bo->dev_addr;
 }
 
+/*
+ * Input rows (or columns) some tap of some output reads: the compulsory
+ * input is these, not the whole tensor (a 1x1 stride-2 conv needs a
+ * quarter of its input; a stride beyond the kernel skips pixels).
+ */
+static uint64_t taps_used(int in, int out, int k, int stride, int dil, int pad)
+{
+	uint64_t used = 0;
+
+	for (int i = 0; i < in; i++) {
+		for (int r = 0; r < k; r++) {
+			int o = i + pad - r * dil;
+
+			if (o >= 0 && o % stride == 0 && o / stride < out) {
+				used++;
+				break;
+			}
+		}
+	}
+	return used;
+}
+
 npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec *s,
 				const void *w, struct npu_conv_plan **out,
 				char *why, size_t whylen)
@@ -700,8 +722,12 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 	p->spec.rq_shift = p->shift;
 	p->spec.rq_scale = p->scale;
 	npu_conv_spec_finish(&p->spec, &reason);
-	p->compulsory = npu_conv_in_elems(&p->spec) + npu_conv_w_elems(&p->spec) +
-			(uint64_t)k * NPU_CHAN_PARAM_BYTES +
+	p->compulsory = (uint64_t)p->spec.n * taps_used(p->spec.in_h, p->spec.out_h, p->spec.kh,
+							  p->spec.stride_h, p->spec.dil_h,
+							  p->spec.pad_top) *
+			taps_used(p->spec.in_w, p->spec.out_w, p->spec.kw, p->spec.stride_w,
+				  p->spec.dil_w, p->spec.pad_left) * (uint64_t)p->spec.in_c +
+			npu_conv_w_elems(&p->spec) + (uint64_t)k * NPU_CHAN_PARAM_BYTES +
 			npu_conv_out_elems(&p->spec) * npu_dtype_bytes(p->spec.out_type);
 	if (!d->be) {	/* cpu backend: plans run on the fast CPU path */
 		*out = p;

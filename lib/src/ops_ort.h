@@ -41,7 +41,7 @@
  * (onnxruntime/core/providers/cpu/quantization/qlinearconv.cc,
  * QLinearConv::ComputeOutputScale; quantize_linear_matmul.cc,
  * QLinearMatMul::Compute). Equal to npu_fp32_multiplier() (mode B of
- * notes/quantization.md) for every input.
+ * lib/ref/REQUANT.md) for every input.
  */
 float npu_ort_conv_multiplier(float x_scale, float w_scale, float y_scale);
 

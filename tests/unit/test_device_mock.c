@@ -333,9 +333,59 @@ static void test_job_splitting(void **state)
 	free(out);
 }
 
+/*
+ * The compulsory bytes count only the input pixels some tap reads: a 1x1
+ * stride-2 conv needs a quarter of its input, a 2x2 stride-4 one half of
+ * each axis; a padded 3x3 stride-1 conv all of it.
+ */
+static void test_compulsory(void **state)
+{
+	static const struct { int k, s, pad, used; } cases[] = {
+		{ 1, 2, 0, 4 },	/* rows 0, 2, 4, 6 of 8 */
+		{ 2, 4, 0, 4 },	/* rows 0, 1, 4, 5 */
+		{ 3, 1, 1, 8 },	/* every row */
+		{ 1, 3, 0, 3 },	/* rows 0, 3, 6 */
+	};
+	struct npu_device_opts o = { .kind = NPU_BACKEND_CPU };
+	struct npu_device *d;
+	char msg[200];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(npu_device_open(&o, &d, msg, sizeof(msg)), NPU_OK);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct npu_conv_spec s = {.n = 2, .in_h = 8, .in_w = 8, .in_c = 16, .out_c = 32,
+			.kh = cases[i].k, .kw = cases[i].k, .stride_h = cases[i].s,
+			.stride_w = cases[i].s, .dil_h = 1, .dil_w = 1, .pad_top = cases[i].pad,
+			.pad_left = cases[i].pad, .pad_bottom = cases[i].pad,
+			.pad_right = cases[i].pad, .groups = 1, .in_type = NPU_TYPE_INT8,
+			.w_type = NPU_TYPE_INT8, .out_type = NPU_TYPE_INT32, .rq_mode = NPU_RQ_NONE};
+		struct npu_conv_plan *p;
+		struct npu_run_stats st;
+		const char *r;
+		uint64_t want;
+
+		assert_int_equal(npu_conv_spec_finish(&s, &r), 0);
+		int8_t *w = calloc(npu_conv_w_elems(&s), 1), *in = calloc(npu_conv_in_elems(&s), 1);
+		int32_t *out = calloc(npu_conv_out_elems(&s), 4);
+
+		assert_int_equal(npu_conv_plan_create(d, &s, w, &p, msg, sizeof(msg)), NPU_OK);
+		assert_int_equal(npu_conv_plan_run(p, in, out, &st, msg, sizeof(msg)), NPU_OK);
+		want = 2ull * cases[i].used * cases[i].used * 16 + npu_conv_w_elems(&s) +
+		       32ull * NPU_CHAN_PARAM_BYTES + npu_conv_out_elems(&s) * 4;
+		assert_int_equal(st.compulsory_bytes, want);
+		npu_conv_plan_destroy(p);
+		free(w);
+		free(in);
+		free(out);
+	}
+	npu_device_close(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compulsory),
 		cmocka_unit_test(test_allocation_failures),
 		cmocka_unit_test(test_job_failures),
 		cmocka_unit_test(test_bad_arguments),

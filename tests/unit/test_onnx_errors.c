@@ -415,7 +415,12 @@ static void test_ops_and_opsets(void **state)
 	/* another domain */
 	base_model(&b, 13);
 	b.nodes[2]->domain = ob_str(&b, "ai.onnx.ml");
-	expect(f->ctx, &b, NPU_E_UNSUPPORTED, "domain 'ai.onnx.ml'");
+	expect(f->ctx, &b, NPU_E_UNSUPPORTED, "domain ai.onnx.ml, opset 13): this op domain");
+	/* an unnamed node is named by its index and output; names are printed safely */
+	base_model(&b, 13);
+	b.nodes[2]->name = ob_str(&b, "");
+	b.nodes[2]->op_type = ob_str(&b, "Le\001ky");
+	expect(f->ctx, &b, NPU_E_UNSUPPORTED, "node 2 (unnamed, output 'out') (Le?ky, domain");
 	/* com.microsoft used without importing it */
 	base_model(&b, 13);
 	b.nodes[2]->domain = ob_str(&b, "com.microsoft");

@@ -2,7 +2,7 @@
 /*
  * The reference convolution against a second formulation written the other
  * way round: NCHW planes, im2col, an int64 matrix multiply reduced mod 2^32
- * at the end, and a requantizer that follows quantization.md's formulas
+ * at the end, and a requantizer that follows lib/ref/REQUANT.md's formulas
  * through int64 arithmetic instead of the reference's helpers. Plus the
  * spec checks of npu_conv_spec_finish(). NPU_TEST_SEED=<n> replays a run,
  * NPU_TEST_QUICK=1 runs fewer cases.
@@ -130,7 +130,7 @@ static int64_t div_pot_away(int64_t x, int e)
 	return x < 0 ? -mag : mag;
 }
 
-/* Mode A from quantization.md: floor((a*b + 2^30) / 2^31) is SRDHM's rounding. */
+/* Mode A from lib/ref/REQUANT.md: floor((a*b + 2^30) / 2^31) is SRDHM's rounding. */
 static int64_t fixed_alt(int32_t acc, int32_t q, int shift)
 {
 	int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Requantization primitives against hand-worked values from quantization.md. */
+/* Requantization primitives against hand-worked values from lib/ref/REQUANT.md. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -692,6 +692,13 @@ out:
 	return rc;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
 /* Prints (and puts into c) how `other`'s outputs agree with this run's; -1 if any differs. */
 static int agreement_report(const char *who, const struct agreement *ag, int labeled,
 			    json_t *c, const char *key, json_t *extra)
@@ -746,6 +753,11 @@ int classify_images(npu_ctx *ctx, const struct options *o)
 	    model_io(net, batch, (int)d.h, (int)d.w, (int)d.c, o->images, &m) ||
 	    class_names(o, net, m.classes, &nm))
 		goto out;
+	if (o->golden && g.model && strcmp(g.model, base_name(o->net))) {
+		fprintf(stderr, "npu: %s was made from %s, not %s\n", o->golden, g.model,
+			base_name(o->net));
+		goto out;
+	}
 	if (o->golden && (g.img_bytes != m.out_bytes || strcmp(g.type, npu_type_name(m.out.type)))) {
 		fprintf(stderr, "npu: %s holds %zu-byte %s outputs, the model's '%s' is %zu bytes "
 			"of %s per image\n", o->golden, g.img_bytes, g.type, m.out.name,
@@ -836,8 +848,10 @@ int classify_images(npu_ctx *ctx, const struct options *o)
 		size_t k = n < g.images ? n : g.images;
 		char who[256];
 
-		snprintf(who, sizeof(who), "ONNX Runtime %s (%s%s)", g.ort_version, o->golden,
-			 k < n ? ", its images only" : "");
+		snprintf(who, sizeof(who), "ONNX Runtime %s (%s)", g.ort_version, o->golden);
+		if (k < n)
+			fprintf(stderr, "npu: warning: %s holds %zu images; only those are compared\n",
+				o->golden, g.images);
 		compare_outputs(r.outs, g.data, k, r.out_bytes, g.type, labels, &ag);
 		if (agreement_report(who, &ag, d.labeled, cls, "golden",
 				     json_pack("{s:s, s:s}", "file", o->golden, "ort_version",

@@ -47,6 +47,7 @@ struct golden {
 	size_t images;			/* images it holds */
 	const char *type;		/* its first output's: "float32", "int8", ... */
 	const char *ort_version;
+	const char *model;		/* the file name of the model it was made from, or NULL */
 	size_t img_bytes;		/* one image's first output, bytes */
 	size_t offset;			/* of the first output in the .bin */
 	uint8_t *data;			/* images * img_bytes */

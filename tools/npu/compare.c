@@ -38,6 +38,7 @@ int golden_load(const char *path, struct golden *g)
 	g->ort_version = json_string_value(json_object_get(g->j, "ort_version"));
 	json_array_foreach(json_object_get(o0, "dims_per_image"), i, d)
 		n *= (size_t)json_integer_value(d);
+	g->model = json_string_value(json_object_get(g->j, "model"));
 	if (!g->images || !g->type || !g->ort_version || !n) {
 		fprintf(stderr, "npu: %s: not a golden description (images, outputs[0] with "
 			"type and dims_per_image, ort_version)\n", path);

@@ -25,14 +25,17 @@ static void usage(FILE *f)
 		"       npu summary MODEL [options] print the model summary\n"
 		"\n"
 		"MODEL is a network description (JSON; see lib/README.md and examples/) or an\n"
-		"ONNX model, told apart by content.\n"
+		"ONNX model, told apart by content. A plain run feeds a JSON description's\n"
+		"own inputs (seeded or from its data files) and an ONNX model zeros: give an\n"
+		"ONNX classifier its data with --images or --image.\n"
 		"\n"
 		"options:\n"
 		"  --backend B        auto, drm, sim or cpu (default: $NPU_BACKEND, else auto)\n"
 		"  --check            compare every conv/FC layer with the CPU reference, bit\n"
 		"                     for bit (also NPU_CHECK=1); a mismatch fails the run\n"
-		"  --seed N           seed of synthetic weights and inputs (default: the file's)\n"
-		"  --input-size HxW   replace the inputs' height and width\n"
+		"  --seed N           seed of synthetic weights and inputs (default: the file's;\n"
+		"                     JSON descriptions only)\n"
+		"  --input-size HxW   replace the inputs' height and width (JSON only)\n"
 		"  --trace FILE.fst   simulator waveform\n"
 		"  --dram-bw N        simulator DRAM bytes per cycle\n"
 		"  --dram-latency N   simulator DRAM read latency in cycles\n"
@@ -245,6 +248,7 @@ bad:
 
 npu_net *cli_load(npu_ctx *ctx, const struct options *o, int batch)
 {
+	static int said;
 	struct npu_load_opts lo = o->load;
 	npu_net *net;
 	int n;
@@ -259,6 +263,9 @@ npu_net *cli_load(npu_ctx *ctx, const struct options *o, int batch)
 		npu_net_free(net);
 		return NULL;
 	}
+	/* said once: classification loads the model again for a last batch */
+	if (o->rewrite && !said++)
+		fprintf(stderr, "npu: --rewrite rewrote %d layer%s\n", n, n == 1 ? "" : "s");
 	return net;
 }
 

@@ -225,7 +225,7 @@ void print_summary(npu_net *net)
 	char s[48], a[32], b[32];
 	int i, n = npu_net_num_layers(net);
 
-	printf("%-4s %-24s %-15s %-18s %12s %10s\n", "#", "layer", "op", "output", "params",
+	printf("%-4s %-24s %-15s %-18s %12s %10s\n", "#", "layer", "op", "output (NHWC)", "params",
 	       "MACs");
 	for (i = 0; i < n; i++) {
 		npu_net_layer_report(net, i, &r);
@@ -248,13 +248,19 @@ void print_report(npu_ctx *ctx, const struct run_stats *st, const struct npu_dev
 	uint64_t dev_macs = 0;
 	int i;
 
-	printf("backend: %s (%s)%s\n", npu_ctx_backend(ctx), npu_ctx_backend_reason(ctx),
-	       npu_ctx_checking(ctx) ? ", checking against the reference" : "");
+	const char *be = npu_ctx_backend(ctx), *why = npu_ctx_backend_reason(ctx);
+
+	/* the reason may name the backend already ("sim (...)", "auto: sim ...") */
+	if (!strncmp(why, be, strlen(be)) || !strncmp(why, "auto:", 5))
+		printf("backend: %s", why);
+	else
+		printf("backend: %s (%s)", be, why);
+	printf("%s\n", npu_ctx_checking(ctx) ? ", checking against the reference" : "");
 	if (st->runs > 1)
 		printf("figures summed over %d runs (%llu images); output shapes of the first "
 		       "run\n", st->runs, (unsigned long long)st->images);
 	printf("%-4s %-24s %-14s %-16s %9s %9s %6s %-23s %-9s %s\n", "#", "layer", "op",
-	       "output", "MACs", "cycles", "util", "DRAM bytes / compulsory", "check",
+	       "output (NHWC)", "MACs", "cycles", "util", "DRAM bytes / compulsory", "check",
 	       "where");
 	for (i = 0; i < st->n; i++) {
 		const struct npu_layer_report *r = &st->layers[i].r;

@@ -3,7 +3,7 @@
 
 Conv / FC: int32 accumulation (done exactly in float64: every partial sum is an
 integer far below 2^53), bias added, then ONNX Runtime's requantization
-(../shared/notes/quantization.md, mode B):
+(lib/ref/REQUANT.md, mode B):
     M[k] = fl32(fl32(x_scale * w_scale[k]) / y_scale)
     y    = clamp(rne(fl32(fl32(acc) * M[k])) + y_zp, qmin, qmax)
 Add: MLAS's QLinearAdd (float32, fused multiply-adds, as GCC compiles ORT's AVX2 kernel):
