@@ -2,8 +2,10 @@
 /*
  * The npu command's parts: npu.c (options, the plain run and the summary),
  * report.c (the per-layer table and its JSON, from figures summed over
- * one or more runs), classify.c (--images and --image: data in, batches,
- * predictions, accuracy, confusion matrix, top-5).
+ * one or more runs), classify.c (what both classifications share: class
+ * names, the model's input and output, pixels into the input; --image and
+ * its top-5), images.c (--images: batches, predictions, accuracy,
+ * confusion matrix), compare.c (--golden and --compare-cpu).
  */
 #ifndef NPU_CLI_H
 #define NPU_CLI_H

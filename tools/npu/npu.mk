@@ -2,7 +2,8 @@
 NPU_CLI := $(B)/bin/npu
 BIN_PROGS += $(NPU_CLI)
 
-# npu.c: options and the plain run; report.c: the tables; classify.c: --images, --image;
+# npu.c: options and the plain run; report.c: the tables; classify.c: what both
+# classifications share and --image; images.c: --images;
 # compare.c: --golden and --compare-cpu.
 NPU_CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/npu/*.c))
 
