@@ -8,8 +8,6 @@
 
 #include "onnx_ops.h"
 
-#define S(x) ((x) ? (x) : "")
-
 struct ox_op {
 	const char *op_type;
 	int ms;				/* 1: com.microsoft, 0: the default domain */

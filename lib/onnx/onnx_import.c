@@ -11,8 +11,6 @@
 
 #include "onnx_ops.h"
 
-#define S(x) ((x) ? (x) : "")
-
 /* ---- inputs of the current node ---- */
 
 int ox_in(struct ox_imp *im, int k)

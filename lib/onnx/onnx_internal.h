@@ -39,6 +39,9 @@
 #include "net_internal.h"
 #include "onnx.pb-c.h"
 
+/* A protobuf string field, "" when it is absent (protoc-c leaves it NULL). */
+#define S(x) ((x) ? (x) : "")
+
 #define OX_MAX_RANK 8
 /* Opsets of the default domain the importer knows (ONNX 1.7 to 1.16). */
 #define OX_OPSET_MIN 10
@@ -133,6 +136,11 @@ npu_status ox_read_model(struct ox_imp *im, const void *data, size_t bytes);
 void ox_release(struct ox_imp *im);
 /* Value index of a name, or -1. */
 int ox_find(const struct ox_imp *im, const char *name);
+const char *ox_dtype_name(int dtype);
+size_t ox_dtype_size(int dtype);
+
+/* ---- onnx_tensor.c: tensors into constants ---- */
+
 /* Decodes a TensorProto (an initializer or a Constant's value). */
 npu_status ox_tensor_const(struct ox_imp *im, const Onnx__TensorProto *t, const char *what,
 			   struct ox_const *out);
@@ -140,8 +148,8 @@ npu_status ox_tensor_const(struct ox_imp *im, const Onnx__TensorProto *t, const 
 npu_status ox_new_const(struct ox_imp *im, struct ox_const **out);
 /* The current node (a Constant) makes value v a constant. */
 npu_status ox_constant_node(struct ox_imp *im, int v);
-const char *ox_dtype_name(int dtype);
-size_t ox_dtype_size(int dtype);
+
+/* ---- onnx_attr.c ---- */
 
 /* Attributes of the current node. The getters fail with NPU_E_PARSE on a wrong type. */
 const Onnx__AttributeProto *ox_attr(const Onnx__NodeProto *n, const char *name);
