@@ -594,6 +594,7 @@ struct npu_net_totals {
 	uint64_t params, macs;
 	uint64_t cycles, mac_active;
 	uint64_t dram_read, dram_written, dram_compulsory;
+	uint64_t reload_bytes;		/* bytes: the layers' reload_bytes summed */
 	double seconds;			/* wall time of the last run */
 	double device_seconds;		/* wall time of layers that ran on the device */
 	int checked, mismatched;	/* layers */

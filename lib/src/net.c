@@ -602,6 +602,7 @@ npu_status npu_net_totals(const npu_net *net, struct npu_net_totals *tot)
 		tot->dram_read += r->dram_read;
 		tot->dram_written += r->dram_written;
 		tot->dram_compulsory += r->dram_compulsory;
+		tot->reload_bytes += r->reload_bytes;
 		if (r->on_device)
 			tot->device_seconds += r->seconds;
 		tot->checked += r->check != NPU_CHECK_NONE;

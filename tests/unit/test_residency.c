@@ -341,7 +341,7 @@ static void assert_figures_add_up(npu_net *net)
 {
 	struct npu_net_totals t;
 	struct npu_layer_report r;
-	uint64_t cycles = 0, mac = 0, rd = 0, wr = 0, comp = 0;
+	uint64_t cycles = 0, mac = 0, rd = 0, wr = 0, comp = 0, reload = 0;
 	int dev = 0, checked = 0;
 
 	assert_int_equal(npu_net_totals(net, &t), NPU_OK);
@@ -353,6 +353,7 @@ static void assert_figures_add_up(npu_net *net)
 		rd += r.dram_read;
 		wr += r.dram_written;
 		comp += r.dram_compulsory;
+		reload += r.reload_bytes;
 		dev += r.on_device;
 		checked += r.check != NPU_CHECK_NONE;
 		if (r.on_device)
@@ -363,6 +364,7 @@ static void assert_figures_add_up(npu_net *net)
 	assert_int_equal(t.dram_read, rd);
 	assert_int_equal(t.dram_written, wr);
 	assert_int_equal(t.dram_compulsory, comp);
+	assert_int_equal(t.reload_bytes, reload);
 	assert_int_equal(t.device_layers, dev);
 	assert_int_equal(t.checked, checked);
 	assert_int_equal(t.mismatched, 0);
