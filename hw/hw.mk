@@ -3,6 +3,7 @@
 HW_PKG     := $(B)/hw/npu_regs_pkg.sv
 HW_RTL     := hw/rtl/npu_sram.sv hw/rtl/npu_mac_array.sv hw/rtl/npu_requant.sv \
               hw/rtl/npu_ibuf.sv hw/rtl/npu_wbuf.sv hw/rtl/npu_pbuf.sv hw/rtl/npu_acc.sv \
+              hw/rtl/npu_dw_geom.sv hw/rtl/npu_dw_walk.sv hw/rtl/npu_dw_window.sv \
               hw/rtl/npu_compute.sv hw/rtl/npu_writeback.sv hw/rtl/npu_dma_rd.sv \
               hw/rtl/npu_desc_check.sv hw/rtl/npu_fetch.sv hw/rtl/npu_loader.sv \
               hw/rtl/npu_ctrl.sv hw/rtl/npu_counters.sv hw/rtl/npu_top.sv

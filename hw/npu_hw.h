@@ -24,7 +24,7 @@
 /* ------------------------------------------------------------------ */
 #define NPU_ID_VALUE		0x4e505531u	/* "NPU1" */
 #define NPU_VERSION_MAJOR	1u
-#define NPU_VERSION_MINOR	0u
+#define NPU_VERSION_MINOR	1u	/* 1: NPU_CONV_DEPTHWISE */
 #define NPU_VERSION_VALUE	((NPU_VERSION_MAJOR << 16) | NPU_VERSION_MINOR)
 
 /* ------------------------------------------------------------------ */
@@ -127,6 +127,7 @@ enum npu_counter {
 #define NPU_FEAT_GROUPS		(1u << 4)	/* grouped / depthwise convolution */
 #define NPU_FEAT_DILATION	(1u << 5)
 #define NPU_FEAT_FENCE_STATS	(1u << 6)	/* fences can write counter snapshots */
+#define NPU_FEAT_DEPTHWISE	(1u << 7)	/* NPU_CONV_DEPTHWISE descriptors */
 
 /* ------------------------------------------------------------------ */
 /* Descriptors: NPU_DESC_BYTES each, in the ring                        */
@@ -155,7 +156,8 @@ enum npu_rq_mode {
 
 /* Conv flags */
 #define NPU_CONV_BARRIER	(1u << 0)	/* wait for all earlier writes, drop buffer reuse */
-#define NPU_CONV_FLAGS_ALL	NPU_CONV_BARRIER
+#define NPU_CONV_DEPTHWISE	(1u << 1)	/* depthwise mode (see struct npu_desc_conv) */
+#define NPU_CONV_FLAGS_ALL	(NPU_CONV_BARRIER | NPU_CONV_DEPTHWISE)
 
 /* Fence flags */
 #define NPU_FENCE_IRQ		(1u << 0)	/* raise NPU_IRQ_FENCE when done */
@@ -187,6 +189,22 @@ struct npu_desc_hdr {
  * cc*ROWS + i. Entries beyond cin_pg / cout_pg are ignored.
  *
  * Channel parameters: groups*cout_pg records of struct npu_chan_param.
+ *
+ * NPU_CONV_DEPTHWISE computes the same convolution for cin_pg = cout_pg = 1
+ * (every group one channel: a depthwise convolution with multiplier 1;
+ * other values are NPU_ERR_DIM) in a mode made for it: DWC = min(ROWS,
+ * COLS) channels at a time, each against its own input channel, with the
+ * kernel taps on the array's rows (npu_dw_geom()). The taps are cut into
+ * tap slices of at most TH x TW taps, TW = min(kw, ROWS) and TH =
+ * min(kh, ROWS / TW); slice (sy, sx) holds kernel rows [sy*TH, ...) and
+ * columns [sx*TW, ...), th x tw taps (fewer at the kernel's edge). Weights:
+ * for each channel slice cs (DWC channels), each tap slice (sy-major): one
+ * ROWS x COLS block whose byte [j*ROWS + t] is the weight of channel
+ * cs*DWC + j at tap (sy*TH + t % th, sx*TW + t / th) for t < th*tw (the
+ * slice's taps column by column); other bytes are ignored. The device
+ * works through the tile's output rows in chunks that fit an accumulator
+ * bank, so only out_w (not out_h * out_w) is limited by CAP_ACC, and it
+ * keeps each input row on an odd number of buffer words (npu_ibuf_bytes()).
  */
 struct npu_desc_conv {
 	__u8 opcode;		/* 0x00 NPU_OP_CONV */
@@ -330,7 +348,7 @@ enum npu_capacity {
 #define NPU_DEF_FEATURES	(NPU_FEAT_RQ_FIXED | NPU_FEAT_RQ_FP32 | \
 				 NPU_FEAT_OUT_INT32 | NPU_FEAT_UINT8 | \
 				 NPU_FEAT_GROUPS | NPU_FEAT_DILATION | \
-				 NPU_FEAT_FENCE_STATS)
+				 NPU_FEAT_FENCE_STATS | NPU_FEAT_DEPTHWISE)
 
 /* The layout is part of the ABI: check it wherever the header is used. */
 #ifdef __cplusplus

@@ -78,22 +78,59 @@ static inline __u32 npu_dtype_bytes(__u32 t)
 	return t == NPU_TYPE_INT32 ? 4 : 1;
 }
 
+/*
+ * How NPU_CONV_DEPTHWISE cuts a layer (npu_hw.h, struct npu_desc_conv):
+ * channels per slice, and the tap slices of the kernel.
+ */
+struct npu_dw_geom {
+	__u32 dwc;		/* channels per slice: min(ROWS, COLS) */
+	__u32 tw, th;		/* full tap slice: kernel columns and rows */
+	__u32 n_sx, n_sy;	/* tap slices across and down the kernel */
+	__u32 n_cs;		/* channel slices: ceil(groups / dwc) */
+};
+
+static inline void npu_dw_geom(const struct npu_caps *c, const struct npu_desc_conv *d,
+			       struct npu_dw_geom *g)
+{
+	g->dwc = c->rows < c->cols ? c->rows : c->cols;
+	g->tw = d->kw < c->rows ? d->kw : c->rows;
+	g->th = g->tw ? c->rows / g->tw : 0;
+	if (g->th > d->kh)
+		g->th = d->kh;
+	g->n_sx = g->tw ? npu_div_up(d->kw, g->tw) : 0;
+	g->n_sy = g->th ? npu_div_up(d->kh, g->th) : 0;
+	g->n_cs = npu_div_up(d->groups, g->dwc);
+}
+
 /* Bytes of packed weights a conv descriptor reads. */
 static inline __u64 npu_weight_bytes(const struct npu_caps *c,
 				     const struct npu_desc_conv *d)
 {
+	struct npu_dw_geom g;
+
+	if (d->flags & NPU_CONV_DEPTHWISE) {
+		npu_dw_geom(c, d, &g);
+		return (__u64)g.n_cs * g.n_sy * g.n_sx * c->rows * c->cols;
+	}
 	return (__u64)d->groups * npu_div_up(d->cout_pg, c->cols) *
 	       d->kh * d->kw * npu_div_up(d->cin_pg, c->rows) *
 	       c->rows * c->cols;
 }
 
-/* Bytes of input-buffer space an input tile takes (pixels padded to ROWS). */
+/*
+ * Bytes of input-buffer space an input tile takes: pixels padded to ROWS
+ * bytes; in depthwise mode each row padded to an odd number of ROWS-byte
+ * words (so that the rows of a kernel column sit in different banks).
+ */
 static inline __u64 npu_ibuf_bytes(const struct npu_caps *c,
 				   const struct npu_desc_conv *d)
 {
 	__u32 ch = (__u32)d->groups * d->cin_pg;
+	__u64 row = (__u64)d->in_w * npu_div_up(ch, c->rows);
 
-	return (__u64)d->in_h * d->in_w * npu_div_up(ch, c->rows) * c->rows;
+	if (d->flags & NPU_CONV_DEPTHWISE)
+		row |= 1;
+	return (__u64)d->in_h * row * c->rows;
 }
 
 /* A half-open byte range [start, end) in device memory. */
@@ -202,6 +239,10 @@ static inline int npu_check_conv(const struct npu_caps *c,
 		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, cin_pg));
 	if (!d->cout_pg)
 		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, cout_pg));
+	if ((d->flags & NPU_CONV_DEPTHWISE) && d->cin_pg != 1)
+		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, cin_pg));
+	if ((d->flags & NPU_CONV_DEPTHWISE) && d->cout_pg != 1)
+		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, cout_pg));
 	if (!d->out_h || d->out_h > c->max_dim)
 		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, out_h));
 	if (!d->out_w || d->out_w > c->max_dim)
@@ -249,7 +290,8 @@ static inline int npu_check_conv(const struct npu_caps *c,
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_IBUF);
 	if (npu_weight_bytes(c, d) > c->wbuf_bytes)
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_WBUF);
-	if ((__u32)d->out_h * d->out_w > c->acc_depth)
+	if ((d->flags & NPU_CONV_DEPTHWISE) ? d->out_w > c->acc_depth :
+	    (__u32)d->out_h * d->out_w > c->acc_depth)
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_ACC);
 	if ((__u32)d->groups * d->cout_pg > c->pbuf_depth)
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_PBUF);

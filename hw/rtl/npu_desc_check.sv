@@ -117,6 +117,16 @@ module npu_desc_check #(
     out_addr = d[8*B_OUT_ADDR +: 32];  ors = d[8*B_ORS +: 32];  ops = d[8*B_OPS +: 32];
   end
 
+  logic        dwm;
+  logic [7:0]  dw_nsx, dw_nsy;
+  logic [15:0] dw_ncs;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [7:0]  dw_tw, dw_th;    // only the slice counts size the weights
+  logic [63:0] dw_row;          // words per input row; fits 48 bits
+  /* verilator lint_on UNUSEDSIGNAL */
+  npu_dw_geom #(.ROWS(ROWS), .COLS(COLS)) u_dw_geom (
+    .kh, .kw, .groups, .tw(dw_tw), .th(dw_th), .n_sx(dw_nsx), .n_sy(dw_nsy), .n_cs(dw_ncs));
+
   logic [31:0] ch_in, ch_out, geo_h_need, geo_h_have, geo_w_need, geo_w_have;
   logic [32:0] ch_in_pad;
   logic [16:0] n_cc, n_kc;
@@ -134,10 +144,19 @@ module npu_desc_check #(
     ch_in_pad = (({1'b0, ch_in} + {1'b0, RM1_32}) >> LR) << LR;
     n_cc = ({1'b0, cin} + RM1_17) >> LR;
     n_kc = ({1'b0, cout} + CM1_17) >> LC;
-    ibuf_need = {32'd0, in_h} * {48'd0, in_w} * {31'd0, ch_in_pad};
-    wbuf_need = {48'd0, groups} * {47'd0, n_kc} * {56'd0, kh} * {56'd0, kw} *
-                {47'd0, n_cc} * BLK64;
-    acc_need = {16'd0, out_h} * {16'd0, out_w};
+    dwm = (d[8*B_FLAGS +: 16] & npu_regs_pkg::CONV_DEPTHWISE_W) != 16'd0;
+    // depthwise: each row on an odd number of ROWS-byte words
+    dw_row = ({48'd0, in_w} * {31'd0, ch_in_pad}) >> LR;
+    if (dwm) begin
+      ibuf_need = {48'd0, in_h} * (dw_row | 64'd1) * {32'd0, ROWS32};
+      wbuf_need = {48'd0, dw_ncs} * {56'd0, dw_nsx} * {56'd0, dw_nsy} * BLK64;
+      acc_need  = {16'd0, out_w};
+    end else begin
+      ibuf_need = {32'd0, in_h} * {48'd0, in_w} * {31'd0, ch_in_pad};
+      wbuf_need = {48'd0, groups} * {47'd0, n_kc} * {56'd0, kh} * {56'd0, kw} *
+                  {47'd0, n_cc} * BLK64;
+      acc_need  = {16'd0, out_h} * {16'd0, out_w};
+    end
     in_end = {32'd0, in_addr} + {48'd0, in_h - 16'd1} * {32'd0, irs} +
              {48'd0, in_w - 16'd1} * {32'd0, ips} + {32'd0, ch_in};
     w_end = {32'd0, w_addr} + wbuf_need;
@@ -193,6 +212,7 @@ module npu_desc_check #(
   logic [31:0] e_in_addr, e_w_addr, e_cp_addr, e_out_addr, e_stats;
   logic [15:0] e_in_h, e_in_w, e_groups, e_cin, e_cout, e_out_h, e_out_w;
   logic [7:0]  e_kh, e_kw, e_sh, e_sw, e_dh, e_dw;
+  logic        e_dwm;
 
   always_comb begin
     opc = e[8*B_OPCODE +: 8];
@@ -215,6 +235,7 @@ module npu_desc_check #(
     e_kh = e[8*B_KH +: 8];  e_kw = e[8*B_KW +: 8];
     e_sh = e[8*B_SH +: 8];  e_sw = e[8*B_SW +: 8];
     e_dh = e[8*B_DH +: 8];  e_dw = e[8*B_DW +: 8];
+    e_dwm = (flags & npu_regs_pkg::CONV_DEPTHWISE_W) != 16'd0;
     lo = (out_t == npu_regs_pkg::TYPE_INT8_W) ? -16'sd128 : 16'sd0;
     hi = (out_t == npu_regs_pkg::TYPE_INT8_W) ? 16'sd127 : 16'sd255;
 
@@ -259,6 +280,10 @@ module npu_desc_check #(
       end else if (e_cin == 16'd0) begin
         err = npu_regs_pkg::ERR_DIM_W;  info = B_CIN;
       end else if (e_cout == 16'd0) begin
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_COUT;
+      end else if (e_dwm && e_cin != 16'd1) begin
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_CIN;
+      end else if (e_dwm && e_cout != 16'd1) begin
         err = npu_regs_pkg::ERR_DIM_W;  info = B_COUT;
       end else if (e_out_h == 16'd0 || e_out_h > MAXDIM) begin
         err = npu_regs_pkg::ERR_DIM_W;  info = B_OUT_H;

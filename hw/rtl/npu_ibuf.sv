@@ -3,7 +3,9 @@
 // NB consecutive words in a cycle and the array can read the ROWS bytes at
 // any byte offset (two neighbouring words, funnel-shifted) every cycle.
 // Pixels start on word boundaries; channel c of a pixel is byte c.
-// Needs NB >= 2 (ROWS <= BEAT/2).
+// Needs NB >= 2 (ROWS <= BEAT/2). A gather read (depthwise mode) gives
+// every bank its own row address instead and returns the NB words as they
+// are, in bank order.
 module npu_ibuf #(
   parameter int unsigned ROWS  = 16,
   parameter int unsigned BYTES = 131072,   // per set
@@ -27,7 +29,11 @@ module npu_ibuf #(
   input  logic              rd_set,
   input  logic [WA-1:0]     rd_word,
   input  logic [SA-1:0]     rd_shift,
-  output logic [ROWS*8-1:0] rd_data
+  output logic [ROWS*8-1:0] rd_data,
+  // gather read: bank b reads row rd_bank_addr[b]; data next cycle in rd_banks
+  input  logic              rd_gather,
+  input  logic [NB*RA-1:0]  rd_bank_addr,
+  output logic [NB*ROWS*8-1:0] rd_banks
 );
   // flat, not an unpacked array: Yosys 0.23 cannot connect ports to array elements
   logic [2*NB*ROWS*8-1:0] bank_rd;
@@ -57,7 +63,7 @@ module npu_ibuf #(
         wd = wr_data[widx*ROWS*8 +: ROWS*8];
         // The smallest word >= rd_word held by bank b (covers w and w+1).
         rword = {1'b0, rd_word} + {{(WA+1-BA){1'b0}}, BIDX - rd_word[BA-1:0]};
-        ra = rword[WA-1:BA];
+        ra = rd_gather ? rd_bank_addr[b*RA +: RA] : rword[WA-1:BA];
       end
 
       npu_sram #(.WIDTH(ROWS*8), .DEPTH(WORDS/NB)) u_sram (
@@ -84,5 +90,6 @@ module npu_ibuf #(
     i_hi = {31'd0, set_q} * NB + {{(32-BA){1'b0}}, ph1};
     pair = {bank_rd[i_hi*ROWS*8 +: ROWS*8], bank_rd[i_lo*ROWS*8 +: ROWS*8]} >> (sh_q * 8);
     rd_data = pair[ROWS*8-1:0];
+    rd_banks = set_q ? bank_rd[NB*ROWS*8 +: NB*ROWS*8] : bank_rd[0 +: NB*ROWS*8];
   end
 endmodule

@@ -5,7 +5,9 @@
 // last barrier) or loads the other set once the compute engine released it.
 // Weights and parameters are contiguous byte ranges; the input tile is one
 // burst sequence per row when rows are dense, else one per pixel, so that
-// every pixel starts on a buffer word.
+// every pixel starts on a buffer word. In depthwise mode every row takes
+// an odd number of words (the compute engine reads several rows of a
+// kernel column at once, one per bank).
 //
 // Channel parameters are checked as they arrive (npu_check_chan_param());
 // the first bad record travels with the descriptor as an error token.
@@ -119,8 +121,18 @@ module npu_loader #(
   logic [31:0] in_addr, irs, ips, w_addr, cp_addr;
   logic [15:0] in_h, in_w, groups, cin, cout;
   logic [7:0]  kh, kw, w_type, rq_mode;
-  logic [31:0] ch_in, ch_out, pw, wbytes, pbytes;
-  logic        dense;
+  logic [31:0] ch_in, ch_out, pw, wbytes, pbytes, rwp;
+  logic        dense, dwm;
+  logic [7:0]  dw_nsx, dw_nsy;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [7:0]  dw_tw, dw_th;    // only the slice counts size the weights
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [15:0] dw_ncs;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [47:0] rw_full;     // the capacity check keeps a row far below 2^32 words
+  /* verilator lint_on UNUSEDSIGNAL */
+  npu_dw_geom #(.ROWS(ROWS), .COLS(COLS)) u_dw_geom (
+    .kh, .kw, .groups, .tw(dw_tw), .th(dw_th), .n_sx(dw_nsx), .n_sy(dw_nsy), .n_cs(dw_ncs));
   always_comb begin
     in_addr = d[O_IN_ADDR +: 32];
     irs     = d[O_IRS +: 32];
@@ -139,11 +151,19 @@ module npu_loader #(
     ch_in   = {16'd0, groups} * {16'd0, cin};
     ch_out  = {16'd0, groups} * {16'd0, cout};
     pw      = (ch_in + ROWSM1) >> LR;
-    // validated: weights fit the buffer, so 32 bits are plenty
-    wbytes  = {16'd0, groups} * (({16'd0, cout} + COLS - 1) >> LC) * {24'd0, kh} * {24'd0, kw} *
-              (({16'd0, cin} + ROWSM1) >> LR) * BLK;
     pbytes  = ch_out << 4;
     dense   = (ips == ch_in) && (ch_in[LR-1:0] == '0);
+  end
+  always_comb begin
+    dwm     = (d[O_FLAGS +: 16] & npu_regs_pkg::CONV_DEPTHWISE_W) != 16'd0;
+    // validated: weights fit the buffer, so 32 bits are plenty
+    if (dwm)
+      wbytes = {16'd0, dw_ncs} * {24'd0, dw_nsx} * {24'd0, dw_nsy} * BLK;
+    else
+      wbytes = {16'd0, groups} * (({16'd0, cout} + COLS - 1) >> LC) * {24'd0, kh} *
+               {24'd0, kw} * (({16'd0, cin} + ROWSM1) >> LR) * BLK;
+    rw_full = {32'd0, in_w} * {16'd0, pw};
+    rwp     = dwm ? (rw_full[31:0] | 32'd1) : rw_full[31:0];
   end
 
   // ---- buffer-set bookkeeping ----
@@ -163,7 +183,7 @@ module npu_loader #(
   logic [63:0]  w_key;
   logic [79:0]  p_key;
   always_comb begin
-    in_key = {in_addr, irs, ips, in_h, in_w, ch_in};
+    in_key = {in_addr, irs, ips, in_h, in_w, ch_in[30:0], dwm};
     w_key  = {w_addr, wbytes};
     p_key  = {cp_addr, pbytes, w_type, rq_mode};
   end
@@ -473,13 +493,13 @@ module npu_loader #(
               g_x    <= g_x + 16'd1;
               g_addr <= in_addr + {16'd0, g_y} * irs + ({16'd0, g_x} + 32'd1) * ips;
               g_rem  <= run_bytes;
-              g_dst  <= (({16'd0, g_y} * {16'd0, in_w}) + {16'd0, g_x} + 32'd1) * pw;
+              g_dst  <= {16'd0, g_y} * rwp + ({16'd0, g_x} + 32'd1) * pw;
             end else if (g_y != in_h - 16'd1) begin
               g_x    <= 16'd0;
               g_y    <= g_y + 16'd1;
               g_addr <= in_addr + ({16'd0, g_y} + 32'd1) * irs;
               g_rem  <= run_bytes;
-              g_dst  <= ({16'd0, g_y} + 32'd1) * {16'd0, in_w} * pw;
+              g_dst  <= ({16'd0, g_y} + 32'd1) * rwp;
             end else begin
               st <= L_WAIT;
             end

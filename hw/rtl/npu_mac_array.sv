@@ -6,6 +6,11 @@
 //
 // Two register stages: operands (S2) and partial sums (S3). The weight
 // block is captured when load_w is high and held across a pass of pixels.
+//
+// Depthwise mode (act_dw): every column k gets its own activation per row
+// (act2, zero point already subtracted: tap t of channel k), so column k
+// sums its channel's taps. The operand register is per (column, row) in
+// both modes; in the normal mode it holds the broadcast activation.
 module npu_mac_array #(
   parameter int unsigned ROWS = 16,
   parameter int unsigned COLS = 16
@@ -17,6 +22,8 @@ module npu_mac_array #(
   input  logic [ROWS-1:0]        act_keep,   // 0: padding or channel beyond cin
   input  logic                   act_signed,
   input  logic [8:0]             act_zp,     // signed
+  input  logic                   act_dw,     // depthwise: act2 instead of act_raw
+  input  logic [ROWS*COLS*9-1:0] act2,       // [k*ROWS + c], signed, zero point subtracted
   input  logic                   load_w,
   input  logic [ROWS*COLS*8-1:0] w_raw,      // byte [k*ROWS + c]
   input  logic                   w_signed,
@@ -27,7 +34,7 @@ module npu_mac_array #(
 );
   logic signed [8:0]  act_d [ROWS];
   logic signed [8:0]  w_d   [COLS][ROWS];
-  logic signed [8:0]  act_q [ROWS];
+  logic signed [8:0]  act_q [COLS][ROWS];
   logic signed [8:0]  w_q   [COLS][ROWS];
   logic signed [31:0] sum_d [COLS];
   logic signed [17:0] prod;
@@ -51,7 +58,14 @@ module npu_mac_array #(
 
   always_ff @(posedge clk) begin
     valid_q <= in_valid;
-    for (int c = 0; c < ROWS; c++) act_q[c] <= act_d[c];
+    if (act_dw) begin
+      for (int k = 0; k < COLS; k++)
+        for (int c = 0; c < ROWS; c++)
+          act_q[k][c] <= act_keep[c] ? $signed(act2[(k*ROWS + c)*9 +: 9]) : 9'sd0;
+    end else begin
+      for (int k = 0; k < COLS; k++)
+        for (int c = 0; c < ROWS; c++) act_q[k][c] <= act_d[c];
+    end
     if (load_w)
       for (int k = 0; k < COLS; k++)
         for (int c = 0; c < ROWS; c++) w_q[k][c] <= w_d[k][c];
@@ -61,7 +75,7 @@ module npu_mac_array #(
     for (int k = 0; k < COLS; k++) begin
       sum_d[k] = 32'sd0;
       for (int c = 0; c < ROWS; c++) begin
-        prod = act_q[c] * w_q[k][c];
+        prod = act_q[k][c] * w_q[k][c];
         sum_d[k] = sum_d[k] + {{14{prod[17]}}, prod};
       end
     end

@@ -192,6 +192,9 @@ module npu_top #(
   logic [WA-1:0]     ib_rd_word;
   logic [SA-1:0]     ib_rd_shift;
   logic [ROWS*8-1:0] ib_rd_data;
+  logic              ib_rd_gather;
+  logic [NB*(WA-BA)-1:0] ib_rd_bank_addr;
+  logic [NB*ROWS*8-1:0]  ib_rd_banks;
   logic [KA-1:0]     wb_rd_block;
   logic [ROWS*COLS*8-1:0] wb_rd_data;
   logic [NA-1:0]     pb_rd_rec;
@@ -201,7 +204,8 @@ module npu_top #(
     .clk, .wr_en(ib_wr_en), .wr_set(ib_wr_set), .wr_word(ib_wr_word),
     .wr_nwords(ib_wr_nwords), .wr_data(ld_wr_data),
     .rd_en(ib_rd_en), .rd_set(ib_rd_set), .rd_word(ib_rd_word), .rd_shift(ib_rd_shift),
-    .rd_data(ib_rd_data));
+    .rd_data(ib_rd_data), .rd_gather(ib_rd_gather), .rd_bank_addr(ib_rd_bank_addr),
+    .rd_banks(ib_rd_banks));
 
   npu_wbuf #(.ROWS(ROWS), .COLS(COLS), .BYTES(WBUF_BYTES), .BEAT(BEAT)) u_wbuf (
     .clk, .wr_en(wb_wr_en), .wr_set(wb_wr_set), .wr_word(wb_wr_word), .wr_data(ld_wr_data),
@@ -225,24 +229,26 @@ module npu_top #(
   logic [15:0]        slot_idx;
   logic [31:0]        slot_chbase, slot_err_info;
   logic [5:0]         slot_nvalid;
+  logic [15:0]        slot_oy0, slot_nrows;
   logic [COLS*128-1:0] slot_prow;
   logic               comp_idle, comp_busy_desc, wait_bank, mac_issue;
   logic [15:0]        macs_inc;
 
   npu_compute #(
     .ROWS(ROWS), .COLS(COLS), .IBUF_BYTES(IBUF_BYTES), .WBUF_BYTES(WBUF_BYTES),
-    .ACC_DEPTH(ACC_DEPTH), .PBUF_DEPTH(PBUF_DEPTH)
+    .ACC_DEPTH(ACC_DEPTH), .PBUF_DEPTH(PBUF_DEPTH), .BEAT(BEAT)
   ) u_compute (
     .clk, .rst_n(rst_dp), .flush,
     .rdy_valid, .rdy_desc, .rdy_idx, .rdy_in_set, .rdy_w_set, .rdy_p_set, .rdy_err,
     .rdy_err_info, .rdy_take, .rel_valid, .rel_in_set, .rel_w_set, .rel_p_set,
     .ib_rd_en, .ib_rd_set, .ib_rd_word, .ib_rd_shift, .ib_rd_data,
+    .ib_rd_gather, .ib_rd_bank_addr, .ib_rd_banks,
     .wb_rd_en, .wb_rd_set, .wb_rd_block, .wb_rd_data,
     .pb_rd_en, .pb_rd_set, .pb_rd_rec, .pb_rd_data,
     .acc_rd_en(acc_c_rd_en), .acc_rd_bank(acc_c_rd_bank), .acc_rd_addr(acc_c_rd_addr),
     .acc_rd_data(acc_c_rd_data), .acc_wr_en, .acc_wr_bank, .acc_wr_addr, .acc_wr_data,
     .slot_busy, .slot_setup, .slot_setup_id, .slot_desc, .slot_idx, .slot_chbase,
-    .slot_nvalid, .slot_last, .slot_prow, .slot_err, .slot_err_info,
+    .slot_nvalid, .slot_oy0, .slot_nrows, .slot_last, .slot_prow, .slot_err, .slot_err_info,
     .slot_commit, .slot_commit_id,
     .idle(comp_idle), .busy_desc(comp_busy_desc), .wait_bank, .mac_issue, .macs_inc);
 
@@ -264,7 +270,7 @@ module npu_top #(
   npu_writeback #(.COLS(COLS), .ACC_DEPTH(ACC_DEPTH), .BEAT(BEAT)) u_wb (
     .clk, .rst_n(rst_dp), .flush,
     .slot_setup, .slot_setup_id, .slot_desc, .slot_idx, .slot_chbase, .slot_nvalid,
-    .slot_last, .slot_prow, .slot_err, .slot_err_info, .slot_commit, .slot_commit_id,
+    .slot_oy0, .slot_nrows, .slot_last, .slot_prow, .slot_err, .slot_err_info, .slot_commit, .slot_commit_id,
     .slot_busy,
     .acc_rd_en(acc_w_rd_en), .acc_rd_bank(acc_w_rd_bank), .acc_rd_addr(acc_w_rd_addr),
     .acc_rd_data(acc_w_rd_data),

@@ -8,7 +8,8 @@
 // the bank has been read and the parameters consumed. A slot can instead
 // carry an error token (a channel-parameter error found while loading):
 // it is reported only after every earlier write completed, so errors
-// surface in descriptor order.
+// surface in descriptor order. A pass covers output rows [oy0, oy0 + nrows)
+// of the tile (all of them, except for depthwise chunks).
 module npu_writeback #(
   parameter int unsigned COLS      = 16,
   parameter int unsigned ACC_DEPTH = 512,
@@ -25,6 +26,8 @@ module npu_writeback #(
   input  logic [15:0]         slot_idx,
   input  logic [31:0]         slot_chbase,
   input  logic [5:0]          slot_nvalid,
+  input  logic [15:0]         slot_oy0,
+  input  logic [15:0]         slot_nrows,
   input  logic                slot_last,
   input  logic [COLS*128-1:0] slot_prow,
   input  logic                slot_err,
@@ -56,7 +59,6 @@ module npu_writeback #(
   localparam int unsigned O_OUT_ADDR = 8 * npu_regs_pkg::CONV_out_addr;
   localparam int unsigned O_ORS      = 8 * npu_regs_pkg::CONV_out_row_stride;
   localparam int unsigned O_OPS      = 8 * npu_regs_pkg::CONV_out_pix_stride;
-  localparam int unsigned O_OUT_H    = 8 * npu_regs_pkg::CONV_out_h;
   localparam int unsigned O_OUT_W    = 8 * npu_regs_pkg::CONV_out_w;
   localparam int unsigned O_OUT_TYPE = 8 * npu_regs_pkg::CONV_out_type;
   localparam int unsigned O_RQ_MODE  = 8 * npu_regs_pkg::CONV_rq_mode;
@@ -75,6 +77,8 @@ module npu_writeback #(
   logic [15:0]         sidx [2];
   logic [31:0]         schbase [2];
   logic [5:0]          snvalid [2];
+  logic [15:0]         soy0 [2];
+  logic [15:0]         snrows [2];
   logic                slast [2];
   logic [COLS*128-1:0] sprow [2];
   logic                serr [2];
@@ -98,14 +102,19 @@ module npu_writeback #(
   logic [15:0] c_out_h, c_out_w;
   logic        c_i32;
   logic [31:0] c_base;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [47:0] c_rowoff;    // inside the output range the checker validated
+  /* verilator lint_on UNUSEDSIGNAL */
   always_comb begin
-    cd      = sdesc[cur];
-    c_ors   = cd[O_ORS +: 32];
-    c_ops   = cd[O_OPS +: 32];
-    c_out_h = cd[O_OUT_H +: 16];
-    c_out_w = cd[O_OUT_W +: 16];
-    c_i32   = cd[O_OUT_TYPE +: 8] == npu_regs_pkg::TYPE_INT32_W;
-    c_base  = cd[O_OUT_ADDR +: 32] + (c_i32 ? (schbase[cur] << 2) : schbase[cur]);
+    cd       = sdesc[cur];
+    c_ors    = cd[O_ORS +: 32];
+    c_ops    = cd[O_OPS +: 32];
+    c_out_h  = snrows[cur];
+    c_out_w  = cd[O_OUT_W +: 16];
+    c_i32    = cd[O_OUT_TYPE +: 8] == npu_regs_pkg::TYPE_INT32_W;
+    c_rowoff = {32'd0, soy0[cur]} * {16'd0, c_ors};
+    c_base   = cd[O_OUT_ADDR +: 32] + c_rowoff[31:0] +
+               (c_i32 ? (schbase[cur] << 2) : schbase[cur]);
   end
 
   logic last_ox, last_pix, issue;
@@ -208,6 +217,8 @@ module npu_writeback #(
         sidx[slot_setup_id]      <= slot_idx;
         schbase[slot_setup_id]   <= slot_chbase;
         snvalid[slot_setup_id]   <= slot_nvalid;
+        soy0[slot_setup_id]      <= slot_oy0;
+        snrows[slot_setup_id]    <= slot_nrows;
         slast[slot_setup_id]     <= slot_last;
         sprow[slot_setup_id]     <= slot_prow;
         serr[slot_setup_id]      <= slot_err;

@@ -44,6 +44,54 @@ void npu_pack_weights(const struct npu_caps *c, const struct npu_conv_spec *s,
 	}
 }
 
+/* The tap slices of a depthwise descriptor for this kernel (npu_dw_geom()). */
+static void dw_geom(const struct npu_caps *c, const struct npu_conv_spec *s, int ng,
+		    struct npu_dw_geom *g)
+{
+	struct npu_desc_conv d = {0};
+
+	d.kh = (uint8_t)s->kh;
+	d.kw = (uint8_t)s->kw;
+	d.groups = (uint16_t)ng;
+	npu_dw_geom(c, &d, g);
+}
+
+size_t npu_pack_dw_weights_bytes(const struct npu_caps *c, const struct npu_conv_spec *s,
+				 int ng)
+{
+	struct npu_dw_geom g;
+
+	dw_geom(c, s, ng, &g);
+	return (size_t)g.n_cs * g.n_sy * g.n_sx * c->rows * c->cols;
+}
+
+void npu_pack_dw_weights(const struct npu_caps *c, const struct npu_conv_spec *s,
+			 const void *w_ohwi, int g0, int ng, uint8_t *dst)
+{
+	const uint8_t *w = w_ohwi;
+	struct npu_dw_geom g;
+	size_t blk = (size_t)c->rows * c->cols, b = 0;
+
+	dw_geom(c, s, ng, &g);
+	memset(dst, 0, npu_pack_dw_weights_bytes(c, s, ng));
+	for (uint32_t cs = 0; cs < g.n_cs; cs++)
+	for (uint32_t sy = 0; sy < g.n_sy; sy++)
+	for (uint32_t sx = 0; sx < g.n_sx; sx++, b++) {
+		uint32_t r0 = sy * g.th, s0 = sx * g.tw;
+		uint32_t th = s->kh - r0 < g.th ? s->kh - r0 : g.th;
+		uint32_t tw = s->kw - s0 < g.tw ? s->kw - s0 : g.tw;
+
+		for (uint32_t j = 0; j < g.dwc && cs * g.dwc + j < (uint32_t)ng; j++) {
+			/* OHWI row of channel k: [kh][kw][1] */
+			const uint8_t *src = w + (size_t)(g0 + cs * g.dwc + j) * s->kh * s->kw;
+
+			for (uint32_t t = 0; t < th * tw; t++)
+				dst[b * blk + j * c->rows + t] =
+					src[(r0 + t % th) * s->kw + s0 + t / th];
+		}
+	}
+}
+
 void npu_pack_chan_params(const struct npu_conv_spec *s, const struct npu_pack_range *r,
 			  struct npu_chan_param *dst)
 {

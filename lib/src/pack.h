@@ -25,6 +25,18 @@ size_t npu_pack_weights_bytes(const struct npu_caps *c, const struct npu_conv_sp
 /* OHWI weights -> device blocks; padding entries are zero. */
 void npu_pack_weights(const struct npu_caps *c, const struct npu_conv_spec *s,
 		      const void *w_ohwi, const struct npu_pack_range *r, uint8_t *dst);
+/*
+ * Depthwise mode (NPU_CONV_DEPTHWISE, multiplier 1: in_c = out_c = groups):
+ * bytes of the blocks for the channels [g0, g0 + ng), and the OHWI weights
+ * ([C][kh][kw][1]) packed as hw/npu_hw.h describes: per channel slice of
+ * min(ROWS, COLS) channels, per tap slice, a ROWS x COLS block whose byte
+ * [j*ROWS + t] is channel j's weight at the slice's tap t (column-major).
+ * Unused bytes are zero.
+ */
+size_t npu_pack_dw_weights_bytes(const struct npu_caps *c, const struct npu_conv_spec *s,
+				 int ng);
+void npu_pack_dw_weights(const struct npu_caps *c, const struct npu_conv_spec *s,
+			 const void *w_ohwi, int g0, int ng, uint8_t *dst);
 /* Channel records for the range, in descriptor order (group-major). */
 void npu_pack_chan_params(const struct npu_conv_spec *s, const struct npu_pack_range *r,
 			  struct npu_chan_param *dst);

@@ -7,9 +7,10 @@ SIMKIT_O   := $(B)/tests/sim/simkit.o
 $(B)/tests/sim/test_%: $(B)/tests/sim/test_%.o $(SIMKIT_O) $(LIBNPU_A) $(NPUSIM_A)
 	$(CC) $(CFLAGS) $< $(SIMKIT_O) -o $@ $(LIBNPU_A) $(NPUSIM_LIBS) -lcmocka $(LIBNPU_LDFLAGS)
 
-# The 8x8 model: the random layers again, straight and through the library.
-SIMT_8X8 := $(B)/tests/sim/test_sim_conv_random_8x8
-$(SIMT_8X8): $(B)/tests/sim/test_sim_conv_random.o $(SIMKIT_O) $(LIBNPU_A) $(NPUSIM8_A)
+# The 8x8 model: the random layers (both modes) again, straight and through
+# the library.
+SIMT_8X8 := $(B)/tests/sim/test_sim_conv_random_8x8 $(B)/tests/sim/test_sim_dw_random_8x8
+$(B)/tests/sim/%_8x8: $(B)/tests/sim/%.o $(SIMKIT_O) $(LIBNPU_A) $(NPUSIM8_A)
 	$(CC) $(CFLAGS) $< $(SIMKIT_O) -o $@ $(LIBNPU_A) $(NPUSIM8_A) -lstdc++ -lz -lpthread -lm \
 		-lcmocka $(LIBNPU_LDFLAGS)
 
@@ -18,7 +19,7 @@ build: $(SIMT_PROGS) $(SIMT_8X8)
 .PHONY: test-sim
 test-sim: $(SIMT_PROGS) $(SIMT_8X8) $(NPUSIM8_SO)
 	@set -e; for t in $(SIMT_PROGS); do echo "--- $$t"; $$t; done
-	@echo "--- 8x8 array: $(SIMT_8X8)"; $(SIMT_8X8)
+	@set -e; for t in $(SIMT_8X8); do echo "--- 8x8 array: $$t"; $$t; done
 	@echo "--- 8x8 array: the library (NPU_SIM_LIB=$(NPUSIM8_SO))"; \
 		NPU_SIM_LIB=$(abspath $(NPUSIM8_SO)) $(B)/tests/sim/test_lib_backends
 

@@ -159,7 +159,24 @@ static int clampi(int v, int lo, int hi)
 int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const void *w,
 	     void *out, struct kit_result *res)
 {
+	return kit_conv_flags(k, s, in, w, out, res, 0);
+}
+
+/* Input-buffer bytes of an ih x iw tile of ch channels (npu_ibuf_bytes()). */
+static size_t kit_ibuf_need(const struct npu_caps *c, int ih, int iw, int ch, int dwm)
+{
+	size_t row = (size_t)iw * ((size_t)(ch + (int)c->rows - 1) / c->rows);
+
+	if (dwm)
+		row |= 1;
+	return (size_t)ih * row * c->rows;
+}
+
+int kit_conv_flags(struct kit *k, const struct npu_conv_spec *s, const void *in, const void *w,
+		   void *out, struct kit_result *res, unsigned flags)
+{
 	const struct npu_caps *c = &k->caps;
+	int dwm = !!(flags & NPU_CONV_DEPTHWISE);
 	int cin_pg = s->in_c / s->groups, kpg = s->out_c / s->groups;
 	size_t esize = npu_dtype_bytes(s->out_type);
 	size_t in_bytes = npu_conv_in_elems(s), out_bytes = npu_conv_out_elems(s) * esize;
@@ -176,7 +193,16 @@ int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const
 
 	struct npu_pack_range pr = {0, s->groups, 0, kpg};
 	int ng = s->groups, nk = kpg;
-	if (npu_pack_weights_bytes(c, s, &pr) > c->wbuf_bytes) {
+	if (dwm) {
+		int dwc = (int)(c->rows < c->cols ? c->rows : c->cols);
+
+		if (cin_pg != 1 || kpg != 1)
+			return -1;
+		while (ng > dwc && (npu_pack_dw_weights_bytes(c, s, ng) > c->wbuf_bytes ||
+				    ng > (int)c->pbuf_depth ||
+				    kit_ibuf_need(c, 1, 1, ng, 1) * 64 > c->ibuf_bytes))
+			ng = (ng / 2 + dwc - 1) / dwc * dwc;
+	} else if (npu_pack_weights_bytes(c, s, &pr) > c->wbuf_bytes) {
 		ng = 1;
 		pr.ng = 1;
 		while (nk > (int)c->cols && npu_pack_weights_bytes(c, s, &pr) > c->wbuf_bytes) {
@@ -186,7 +212,7 @@ int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const
 		if (npu_pack_weights_bytes(c, s, &pr) > c->wbuf_bytes)
 			return -1;
 	}
-	if (ng * kpg > (int)c->pbuf_depth) {
+	if (!dwm && ng * kpg > (int)c->pbuf_depth) {
 		ng = 1;
 		while (nk > (int)c->cols && nk > (int)c->pbuf_depth)
 			nk -= (int)c->cols;
@@ -195,14 +221,15 @@ int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const
 	int tw = s->out_w;
 	while ((size_t)tw > c->acc_depth)
 		tw = (tw + 1) / 2;
-	int th = (int)c->acc_depth / tw;
+	/* depthwise: the device walks the rows in chunks, only out_w is bounded */
+	int th = dwm ? s->out_h : (int)c->acc_depth / tw;
 	if (th > s->out_h)
 		th = s->out_h;
 	for (;;) {
 		int ih = (th - 1) * s->stride_h + (s->kh - 1) * s->dil_h + 1;
 		int iw = (tw - 1) * s->stride_w + (s->kw - 1) * s->dil_w + 1;
-		size_t need = (size_t)clampi(ih, 1, s->in_h) * clampi(iw, 1, s->in_w) *
-			      ((size_t)(ng * cin_pg + c->rows - 1) / c->rows * c->rows);
+		size_t need = kit_ibuf_need(c, clampi(ih, 1, s->in_h), clampi(iw, 1, s->in_w),
+					    ng * cin_pg, dwm);
 
 		if (need <= c->ibuf_bytes)
 			break;
@@ -216,14 +243,19 @@ int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const
 
 	for (int g0 = 0; g0 < s->groups; g0 += ng)
 	for (int k0 = 0; k0 < kpg; k0 += nk) {
-		struct npu_pack_range rr = {g0, ng, k0, k0 + nk > kpg ? kpg - k0 : nk};
-		size_t wb = npu_pack_weights_bytes(c, s, &rr);
+		struct npu_pack_range rr = {g0, g0 + ng > s->groups ? s->groups - g0 : ng, k0,
+					    k0 + nk > kpg ? kpg - k0 : nk};
+		size_t wb = dwm ? npu_pack_dw_weights_bytes(c, s, rr.ng) :
+				  npu_pack_weights_bytes(c, s, &rr);
 		size_t nrec = (size_t)rr.ng * rr.nk;
 		uint8_t *wbuf = malloc(wb);
 		struct npu_chan_param *cp = malloc(nrec * sizeof(*cp));
 		uint32_t a_w = kit_alloc(k, wb, 64), a_cp = kit_alloc(k, nrec * sizeof(*cp), 64);
 
-		npu_pack_weights(c, s, w, &rr, wbuf);
+		if (dwm)
+			npu_pack_dw_weights(c, s, w, rr.g0, rr.ng, wbuf);
+		else
+			npu_pack_weights(c, s, w, &rr, wbuf);
 		npu_pack_chan_params(s, &rr, cp);
 		kit_write(k, a_w, wbuf, wb);
 		kit_write(k, a_cp, cp, nrec * sizeof(*cp));
@@ -251,6 +283,7 @@ int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const
 			memset(d, 0, sizeof(*d));
 			d->opcode = NPU_OP_CONV;
 			d->version = NPU_DESC_VERSION;
+			d->flags = (uint16_t)flags;
 			d->tag = (uint32_t)nd;
 			d->in_addr = a_in + (uint32_t)((((size_t)b * s->in_h + y0) * s->in_w + x0) * s->in_c +
 						       (size_t)g0 * cin_pg);

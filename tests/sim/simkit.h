@@ -58,6 +58,12 @@ union npu_desc kit_fence(struct kit *k);
 /* Runs a whole conv on the device: uploads, tiles, submits, downloads. */
 int kit_conv(struct kit *k, const struct npu_conv_spec *s, const void *in, const void *w,
 	     void *out, struct kit_result *res);
+/*
+ * The same with descriptor flags; NPU_CONV_DEPTHWISE needs in_c = out_c =
+ * groups (-1 otherwise) and packs the weights for that mode.
+ */
+int kit_conv_flags(struct kit *k, const struct npu_conv_spec *s, const void *in, const void *w,
+		   void *out, struct kit_result *res, unsigned flags);
 
 /* The tests' random numbers: a 64-bit LCG, seeded and reproducible. */
 static inline uint32_t kit_rand(uint64_t *state)
