@@ -47,6 +47,8 @@ module npu_compute #(
   input  logic                rdy_w_set,
   input  logic                rdy_p_set,
   input  logic                rdy_err,
+  // weight words (BEAT bytes) arrived in each weight set (the loader streams them)
+  input  logic [2*($clog2(WBUF_BYTES / BEAT)+1)-1:0] w_words,
   input  logic [31:0]         rdy_err_info,
   output logic                rdy_take,
   // buffer sets are free again
@@ -99,6 +101,7 @@ module npu_compute #(
   output logic                idle,
   output logic                busy_desc,     // holds a descriptor
   output logic                wait_bank,
+  output logic                wait_weights,  // the next weight block has not arrived
   output logic                mac_issue,
   output logic [15:0]         macs_inc
 );
@@ -299,6 +302,29 @@ module npu_compute #(
     .row_keep(d1_row_keep), .byte_off(d1_boff), .bank_data(ib_rd_banks),
     .act_signed(f_in_signed), .act_zp(f_in_zp), .act(win_act));
 
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] dw_blk;      // the weight capacity check bounds it to KA bits
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign dw_blk = blk0 + {24'd0, dw_ts};
+
+  // ---- weights arrive while the descriptor computes: wait for a block ----
+  localparam int unsigned VA  = $clog2(WBUF_BYTES / BEAT);
+  localparam int unsigned LBW = $clog2(BLK / BEAT);     // log2 words per block
+  logic [VA:0]  w_have;        // words of the current weight set arrived
+  logic [31:0]  w_need_blk;    // the block the next issue starts
+  logic         w_need;        // the next issue starts a block
+  logic         w_ok;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [32:0]  w_blocks;      // arrived blocks, compared in full
+  /* verilator lint_on UNUSEDSIGNAL */
+  always_comb begin
+    w_have     = w_set ? w_words[VA+1 +: VA+1] : w_words[0 +: VA+1];
+    w_blocks   = {{(32-VA){1'b0}}, w_have} >> LBW;
+    w_need     = f_dwm ? (dw_p == 16'd0) : (p == 16'd0);
+    w_need_blk = f_dwm ? dw_blk : blk;
+    w_ok       = !w_need || ({1'b0, w_need_blk} < w_blocks);
+  end
+
   // ---- S0: issue ----
   logic        issue;
   logic        pix_ok;
@@ -307,17 +333,13 @@ module npu_compute #(
   /* verilator lint_on UNUSEDSIGNAL */
   logic [ROWS-1:0] keep;
   always_comb begin
-    issue = (st == C_RUN);
+    issue = (st == C_RUN) && w_ok;
     pix_ok = (iy >= 0) && (iy < $signed({2'b00, f_in_h})) &&
              (ix >= 0) && (ix < $signed({2'b00, f_in_w}));
     word_full = {14'd0, iy[17:0]} * rw + {14'd0, ix[17:0]} * pw + (boff >> SA);
     for (int c = 0; c < ROWS; c++) keep[c] = pix_ok && (c < {26'd0, rows_valid});
   end
 
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [31:0] dw_blk;      // the weight capacity check bounds it to KA bits
-  /* verilator lint_on UNUSEDSIGNAL */
-  assign dw_blk = blk0 + {24'd0, dw_ts};
 
   assign ib_rd_en        = issue;
   assign ib_rd_set       = in_set;
@@ -439,6 +461,7 @@ module npu_compute #(
   // reads descriptor fields for it)
   assign rdy_take  = (st == C_IDLE) && rdy_valid && !d1_valid;
   assign wait_bank = (st == C_PASS) && slot_busy[bank];
+  assign wait_weights = (st == C_RUN) && !w_ok;
   assign pb_rd_en  = (st == C_PASS) && !slot_busy[bank];
   assign pb_rd_set = p_set;
   logic [31:0] rec_base;
@@ -540,7 +563,9 @@ module npu_compute #(
           for (int k = 0; k < COLS; k++) wzp_q[k] <= pb_rd_data[k*128 + O_CP_WZP +: 9];
           st <= C_RUN;
         end
-        C_RUN: if (f_dwm) begin
+        C_RUN: if (!w_ok) begin
+          // the next weight block is still on its way
+        end else if (f_dwm) begin
           if (dw_done) begin
             // end of the pass: the next chunk of rows, else the next channel slice
             bank <= ~bank;

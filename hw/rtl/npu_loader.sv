@@ -11,6 +11,14 @@
 //
 // Channel parameters are checked as they arrive (npu_check_chan_param());
 // the first bad record travels with the descriptor as an error token.
+//
+// Order: parameters, input tile, weights. The descriptor is handed to the
+// compute engine as soon as its parameters and input have arrived and its
+// weight set is chosen; the weights keep streaming in behind it (in the
+// order the engine consumes them) and w_words counts, per set, the weight
+// words that have arrived, so the engine waits only for a block it is
+// about to use. The weights of a descriptor thus load while the one
+// before computes, and while its own first blocks compute.
 module npu_loader #(
   parameter int unsigned ROWS       = 16,
   parameter int unsigned COLS       = 16,
@@ -76,6 +84,8 @@ module npu_loader #(
   output logic [NA-1:0]     pb_wr_rec,
   output logic [CA:0]       pb_wr_nrec,
   output logic [BEAT*8-1:0] wr_data,
+  // weight words (BEAT bytes) arrived in each set since it was chosen
+  output logic [2*(VA+1)-1:0] w_words,
   // what it is waiting for (stall accounting)
   output logic [1:0]        phase           // 0 idle, 1 barrier, 2 weights/params, 3 input
 );
@@ -111,7 +121,7 @@ module npu_loader #(
   localparam logic [12:0] BEAT13 = BEAT[12:0];
   localparam logic [CA:0] RPB1 = RPB[CA:0];
 
-  typedef enum logic [2:0] {L_IDLE, L_BARRIER, L_PARAMS, L_WEIGHTS, L_INPUT, L_WAIT, L_READY} lstate_e;
+  typedef enum logic [2:0] {L_IDLE, L_BARRIER, L_PARAMS, L_INPUT, L_WEIGHTS, L_TAIL} lstate_e;
   lstate_e st;
 
   logic [1023:0] d;
@@ -198,7 +208,10 @@ module npu_loader #(
   logic [31:0] g_dst;       // destination word/record of the next burst
   logic [15:0] g_y, g_x;    // input run position
   logic [12:0] g_len;
-  logic [5:0]  outstanding;
+  logic [5:0]  outstanding;      // bursts in flight, all kinds
+  logic [5:0]  out_w;            // of which weights
+  logic        handed;           // the compute engine took the descriptor
+  logic [VA:0] w_cnt [2];
   logic        req_fire;
   logic [31:0] run_bytes;
 
@@ -297,13 +310,20 @@ module npu_loader #(
   assign rdy_err_info = err_info_q;
   assign rdy_desc   = d;
   assign rdy_idx    = d_idx;
-  assign rdy_valid  = (st == L_READY);
+  // ready: parameters and input arrived, the weight set chosen. A
+  // descriptor with a bad channel record waits for all its data: the
+  // engine releases its sets without reading them, and no beat may land in
+  // a set after that.
+  assign rdy_valid  = !handed && (err_q ? (st == L_TAIL && outstanding == 6'd0) :
+                                          (outstanding == out_w &&
+                                           (st == L_TAIL || (st == L_WEIGHTS && ld_w))));
+  assign w_words    = {w_cnt[1], w_cnt[0]};
 
   always_comb begin
     case (st)
       L_BARRIER: phase = 2'd1;
       L_PARAMS, L_WEIGHTS: phase = 2'd2;
-      L_INPUT, L_WAIT, L_READY: phase = 2'd3;
+      L_INPUT, L_TAIL: phase = 2'd3;
       default: phase = 2'd0;
     endcase
   end
@@ -372,6 +392,10 @@ module npu_loader #(
     if (!rst_n || flush) begin
       st <= L_IDLE;
       outstanding <= 6'd0;
+      out_w <= 6'd0;
+      handed <= 1'b0;
+      w_cnt[0] <= '0;
+      w_cnt[1] <= '0;
       err_q <= 1'b0;
       in_cur <= 1'b0;
       w_cur <= 1'b0;
@@ -386,6 +410,10 @@ module npu_loader #(
       end
     end else begin
       outstanding <= outstanding + {5'd0, req_fire} - {5'd0, loader_last_beat};
+      out_w <= out_w + {5'd0, req_fire && st == L_WEIGHTS} -
+               {5'd0, loader_last_beat && bt_type == 2'd2};
+      if (wb_wr_en) w_cnt[bt_set] <= w_cnt[bt_set] + 1'b1;
+      if (rdy_take) handed <= 1'b1;
       if (invalidate)
         for (int s = 0; s < 2; s++) begin
           in_tv[s] <= 1'b0;
@@ -415,9 +443,10 @@ module npu_loader #(
 
       case (st)
         L_IDLE: if (start) begin
-          d     <= desc;
-          d_idx <= idx;
-          err_q <= 1'b0;
+          d      <= desc;
+          d_idx  <= idx;
+          err_q  <= 1'b0;
+          handed <= 1'b0;
           st    <= (desc[O_FLAGS +: 16] & npu_regs_pkg::CONV_BARRIER_W) != 16'd0 ? L_BARRIER : L_PARAMS;
           ld_p  <= 1'b0;
           ld_w  <= 1'b0;
@@ -436,7 +465,7 @@ module npu_loader #(
             // decide: reuse or load
             if (p_hit) begin
               set_p <= p_cur;
-              st <= L_WEIGHTS;
+              st <= L_INPUT;
             end else if (p_free) begin
               set_p <= ~p_cur;
               p_cur <= ~p_cur;
@@ -448,33 +477,34 @@ module npu_loader #(
               g_dst  <= 32'd0;
             end
           end else if (req_fire && g_rem == {19'd0, g_len}) begin
-            st <= L_WEIGHTS;
+            st <= L_INPUT;
           end
         end
         L_WEIGHTS: begin
           if (!ld_w) begin
             if (w_hit) begin
               set_w <= w_cur;
-              st <= L_INPUT;
+              st <= L_TAIL;
             end else if (w_free) begin
               set_w <= ~w_cur;
               w_cur <= ~w_cur;
               w_tv[~w_cur] <= 1'b1;
               w_tag[~w_cur] <= w_key;
+              w_cnt[~w_cur] <= '0;
               ld_w   <= 1'b1;
               g_addr <= w_addr;
               g_rem  <= wbytes;
               g_dst  <= 32'd0;
             end
           end else if (req_fire && g_rem == {19'd0, g_len}) begin
-            st <= L_INPUT;
+            st <= L_TAIL;
           end
         end
         L_INPUT: begin
           if (!ld_in) begin
             if (in_hit) begin
               set_in <= in_cur;
-              st <= L_WAIT;
+              st <= L_WEIGHTS;
             end else if (in_free) begin
               set_in <= ~in_cur;
               in_cur <= ~in_cur;
@@ -501,12 +531,12 @@ module npu_loader #(
               g_rem  <= run_bytes;
               g_dst  <= ({16'd0, g_y} + 32'd1) * rwp;
             end else begin
-              st <= L_WAIT;
+              st <= L_WEIGHTS;
             end
           end
         end
-        L_WAIT: if (outstanding == 6'd0) st <= L_READY;
-        L_READY: if (rdy_take) st <= L_IDLE;
+        // every request issued: wait until the compute engine has it
+        L_TAIL: if (handed || rdy_take) st <= L_IDLE;
         default: st <= L_IDLE;
       endcase
     end

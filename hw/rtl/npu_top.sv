@@ -169,6 +169,7 @@ module npu_top #(
   logic [CA:0]       pb_wr_nrec;
   logic [BEAT*8-1:0] ld_wr_data;
   logic [1:0]        ld_phase;
+  logic [2*(VA+1)-1:0] ld_w_words;
 
   assign l_idx = rdy_idx;
 
@@ -186,7 +187,7 @@ module npu_top #(
     .beat_valid(beat_valid && beat_client), .beat_tag, .beat_len, .beat_num, .beat_data,
     .ib_wr_en, .ib_wr_set, .ib_wr_word, .ib_wr_nwords,
     .wb_wr_en, .wb_wr_set, .wb_wr_word, .pb_wr_en, .pb_wr_set, .pb_wr_rec, .pb_wr_nrec,
-    .wr_data(ld_wr_data), .phase(ld_phase));
+    .wr_data(ld_wr_data), .w_words(ld_w_words), .phase(ld_phase));
 
   logic              ib_rd_en, ib_rd_set, wb_rd_en, wb_rd_set, pb_rd_en, pb_rd_set;
   logic [WA-1:0]     ib_rd_word;
@@ -231,7 +232,7 @@ module npu_top #(
   logic [5:0]         slot_nvalid;
   logic [15:0]        slot_oy0, slot_nrows;
   logic [COLS*128-1:0] slot_prow;
-  logic               comp_idle, comp_busy_desc, wait_bank, mac_issue;
+  logic               comp_idle, comp_busy_desc, wait_bank, wait_weights, mac_issue;
   logic [15:0]        macs_inc;
 
   npu_compute #(
@@ -240,7 +241,8 @@ module npu_top #(
   ) u_compute (
     .clk, .rst_n(rst_dp), .flush,
     .rdy_valid, .rdy_desc, .rdy_idx, .rdy_in_set, .rdy_w_set, .rdy_p_set, .rdy_err,
-    .rdy_err_info, .rdy_take, .rel_valid, .rel_in_set, .rel_w_set, .rel_p_set,
+    .rdy_err_info, .w_words(ld_w_words), .rdy_take, .rel_valid, .rel_in_set, .rel_w_set,
+    .rel_p_set,
     .ib_rd_en, .ib_rd_set, .ib_rd_word, .ib_rd_shift, .ib_rd_data,
     .ib_rd_gather, .ib_rd_bank_addr, .ib_rd_banks,
     .wb_rd_en, .wb_rd_set, .wb_rd_block, .wb_rd_data,
@@ -250,7 +252,8 @@ module npu_top #(
     .slot_busy, .slot_setup, .slot_setup_id, .slot_desc, .slot_idx, .slot_chbase,
     .slot_nvalid, .slot_oy0, .slot_nrows, .slot_last, .slot_prow, .slot_err, .slot_err_info,
     .slot_commit, .slot_commit_id,
-    .idle(comp_idle), .busy_desc(comp_busy_desc), .wait_bank, .mac_issue, .macs_inc);
+    .idle(comp_idle), .busy_desc(comp_busy_desc), .wait_bank, .wait_weights, .mac_issue,
+    .macs_inc);
 
   npu_acc #(.COLS(COLS), .DEPTH(ACC_DEPTH)) u_acc (
     .clk,
@@ -320,7 +323,8 @@ module npu_top #(
     inc[npu_regs_pkg::CNT_CONVS*16 +: 16]         = {15'd0, wb_retire};
     inc[npu_regs_pkg::CNT_STALL_FETCH*16 +: 16]   = {15'd0, array_idle && ld_phase == 2'd0};
     inc[npu_regs_pkg::CNT_STALL_INPUT*16 +: 16]   = {15'd0, array_idle && ld_phase == 2'd3};
-    inc[npu_regs_pkg::CNT_STALL_WEIGHT*16 +: 16]  = {15'd0, array_idle && ld_phase == 2'd2};
+    inc[npu_regs_pkg::CNT_STALL_WEIGHT*16 +: 16]  = {15'd0, (array_idle && ld_phase == 2'd2) ||
+                                                            wait_weights};
     inc[npu_regs_pkg::CNT_STALL_ACC*16 +: 16]     = {15'd0, wait_bank};
     inc[npu_regs_pkg::CNT_STALL_WRITE*16 +: 16]   = {15'd0, stall_write};
     inc[npu_regs_pkg::CNT_STALL_BARRIER*16 +: 16] = {15'd0, array_idle && ld_phase == 2'd1};

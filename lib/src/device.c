@@ -7,9 +7,12 @@
  *  - im2col on the host when the input has few channels (the 7x7 C=3 stem:
  *    the kernel taps become the reduction, so the array's rows fill up) or
  *    when the kernel, stride or dilation exceed the device's limits;
- *  - packing of small groups into block-diagonal groups of ROWS channels
- *    (depthwise: 16 channels per pass instead of one), the weights outside
- *    a group's block set to its zero point so they contribute nothing;
+ *  - a depthwise layer (multiplier 1) runs in the device's depthwise mode
+ *    (NPU_CONV_DEPTHWISE: min(ROWS, COLS) channels at a time, the kernel
+ *    taps on the array's rows);
+ *  - other small groups are packed into block-diagonal groups of ROWS
+ *    channels, the weights outside a group's block set to its zero point
+ *    so they contribute nothing;
  *  - folding of the batch into rows for 1x1, stride-1 layers (FC at batch N
  *    is one N-pixel image).
  * Then the tiler splits it into descriptors, weights and channel records
@@ -51,7 +54,7 @@ struct npu_device {
 	struct npu_resid resid;		/* device memory: resident weights, scratch cache */
 };
 
-enum transform { T_DIRECT, T_IM2COL, T_GROUP_PACK };
+enum transform { T_DIRECT, T_IM2COL, T_GROUP_PACK, T_DEPTHWISE };
 
 struct npu_conv_plan {
 	struct npu_device *dev;
@@ -398,7 +401,8 @@ static npu_status build_device_plan(struct npu_conv_plan *p)
 
 			p->woff[gi * n_k + ki] = p->w_bytes;
 			p->coff[gi * n_k + ki] = p->cp_bytes;
-			p->w_bytes += npu_pack_weights_bytes(c, s, &r);
+			p->w_bytes += p->tf == T_DEPTHWISE ? npu_pack_dw_weights_bytes(c, s, r.ng) :
+							     npu_pack_weights_bytes(c, s, &r);
 			p->cp_bytes += (size_t)r.ng * r.nk * NPU_CHAN_PARAM_BYTES;
 		}
 	/* the tensor copied in: the im2col taps, else the layer's own input */
@@ -430,6 +434,7 @@ static npu_status build_device_plan(struct npu_conv_plan *p)
 		ki = tl.k0 / t->nk;
 		d->opcode = NPU_OP_CONV;
 		d->version = NPU_DESC_VERSION;
+		d->flags = p->tf == T_DEPTHWISE ? NPU_CONV_DEPTHWISE : 0;
 		d->tag = (uint32_t)i;
 		/* offsets into the input, output, weight and record buffers */
 		d->in_addr = (uint32_t)((((size_t)tl.b * mem_h + (size_t)tl.iy0 * p->sub_h) * mem_w +
@@ -498,7 +503,12 @@ static void upload(struct npu_conv_plan *p)
 			struct npu_pack_range r = block_range(p, gi, ki);
 			size_t b = (size_t)gi * p->n_k + ki;
 
-			npu_pack_weights(c, &p->dspec, w, &r, (uint8_t *)p->w_bo->map + p->woff[b]);
+			if (p->tf == T_DEPTHWISE)
+				npu_pack_dw_weights(c, &p->dspec, w, r.g0, r.ng,
+						    (uint8_t *)p->w_bo->map + p->woff[b]);
+			else
+				npu_pack_weights(c, &p->dspec, w, &r,
+						 (uint8_t *)p->w_bo->map + p->woff[b]);
 			npu_pack_chan_params(&p->dspec, &r, (struct npu_chan_param *)
 					     ((uint8_t *)p->cp_bo->map + p->coff[b]));
 		}
@@ -737,11 +747,19 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 	/* candidate device forms of the layer */
 	const struct npu_caps *c = &d->caps;
 	struct npu_conv_spec direct = p->spec, i2c;
-	struct npu_tile_geom g_direct, g_i2c;
-	struct npu_tiling t_direct, t_i2c;
-	const char *why_direct = NULL, *why_i2c = NULL;
-	int ok_direct, ok_i2c = 0, gp = 1;
+	struct npu_tile_geom g_direct, g_i2c, g_dw;
+	struct npu_tiling t_direct, t_i2c, t_dw;
+	const char *why_direct = NULL, *why_i2c = NULL, *why_dw = NULL;
+	int ok_direct, ok_i2c = 0, ok_dw = 0, gp = 1;
 	int cpg = s->in_c / s->groups;
+
+	/* depthwise, multiplier 1: the device's own mode */
+	if ((c->features & NPU_FEAT_DEPTHWISE) && s->groups > 1 && s->in_c == s->groups &&
+	    s->out_c == s->groups) {
+		geom_from_spec(&direct, s->groups, &g_dw);
+		g_dw.depthwise = 1;
+		ok_dw = !npu_tile_plan(c, &g_dw, &t_dw, &why_dw);
+	}
 
 	/* small groups share one block-diagonal device group */
 	if (s->groups > 1 && cpg < (int)c->rows)
@@ -783,7 +801,13 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 		ok_i2c = !npu_tile_plan(c, &g_i2c, &t_i2c, &why_i2c);
 	}
 	/* im2col when the direct form cannot run, or runs far slower */
-	if (ok_i2c && (!ok_direct || t_direct.est_cycles > t_i2c.est_cycles * 3 / 2)) {
+	if (ok_dw) {
+		p->tf = T_DEPTHWISE;
+		p->sub_h = p->sub_w = 1;
+		p->dspec = p->spec;
+		p->geom = g_dw;
+		p->tiling = t_dw;
+	} else if (ok_i2c && (!ok_direct || t_direct.est_cycles > t_i2c.est_cycles * 3 / 2)) {
 		p->tf = T_IM2COL;
 		p->sub_h = p->sub_w = 1;
 		p->dspec = i2c;

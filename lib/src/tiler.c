@@ -18,8 +18,26 @@ static int64_t imax(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
+/* The device's view of a depthwise descriptor of ng channels (npu_dw_geom()). */
+static void dw_geom(const struct npu_caps *c, const struct npu_tile_geom *g, int ng,
+		    struct npu_dw_geom *dg)
+{
+	struct npu_desc_conv d = {0};
+
+	d.kh = (uint8_t)g->kh;
+	d.kw = (uint8_t)g->kw;
+	d.groups = (uint16_t)ng;
+	npu_dw_geom(c, &d, dg);
+}
+
 static uint64_t weight_bytes(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int nk)
 {
+	struct npu_dw_geom dg;
+
+	if (g->depthwise) {
+		dw_geom(c, g, ng, &dg);
+		return (uint64_t)dg.n_cs * dg.n_sy * dg.n_sx * c->rows * c->cols;
+	}
 	return (uint64_t)ng * ceil_div(nk, c->cols) * g->kh * g->kw *
 	       ceil_div(g->cin_pg, c->rows) * c->rows * c->cols;
 }
@@ -33,16 +51,20 @@ static int64_t in_span(int o, int stride, int k, int dil, int limit)
 static uint64_t ibuf_need(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int th,
 			  int tw)
 {
-	int64_t ch = ceil_div((int64_t)ng * g->cin_pg, c->rows) * c->rows;
+	int64_t words = ceil_div((int64_t)ng * g->cin_pg, c->rows);
+	int64_t row = in_span(tw, g->sw, g->kw, g->dw, g->in_w) * words;
 
-	return (uint64_t)(in_span(th, g->sh, g->kh, g->dh, g->in_h) *
-			  in_span(tw, g->sw, g->kw, g->dw, g->in_w) * ch);
+	if (g->depthwise)
+		row |= 1;	/* the device keeps rows on an odd number of words */
+	return (uint64_t)(in_span(th, g->sh, g->kh, g->dh, g->in_h) * row * c->rows);
 }
 
 static int fits_spatial(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int th,
 			int tw)
 {
-	return (uint64_t)th * tw <= c->acc_depth && th <= (int)c->max_dim && tw <= (int)c->max_dim &&
+	uint64_t acc = g->depthwise ? (uint64_t)tw : (uint64_t)th * tw;
+
+	return acc <= c->acc_depth && th <= (int)c->max_dim && tw <= (int)c->max_dim &&
 	       ibuf_need(c, g, ng, th, tw) <= c->ibuf_bytes &&
 	       in_span(th, g->sh, g->kh, g->dh, g->in_h) <= c->max_dim &&
 	       in_span(tw, g->sw, g->kw, g->dw, g->in_w) <= c->max_dim;
@@ -106,6 +128,31 @@ void npu_tile_bytes(const struct npu_caps *c, const struct npu_tile_geom *g,
 }
 
 /*
+ * Compute cycles of one tile, roughly. Normal mode: one pixel per cycle per
+ * (group, channel slice, tap, input slice). Depthwise: per channel slice
+ * and tap slice, one read per new input column of each pixel (the stride's
+ * columns when the window slides, all of them at a row's start), each
+ * column in ceil(th / NB) reads.
+ */
+static uint64_t tile_cycles(const struct npu_caps *c, const struct npu_tile_geom *g,
+			    const struct npu_tile *tl, int cc)
+{
+	struct npu_dw_geom dg;
+
+	if (!g->depthwise)
+		return (uint64_t)tl->oh * tl->ow * tl->ng * ceil_div(tl->nk, c->cols) * g->kh *
+			       g->kw * cc + 4ull * tl->ng * ceil_div(tl->nk, c->cols) + 24;
+	dw_geom(c, g, tl->ng, &dg);
+	int64_t nb = c->dma_beat && c->dma_beat / c->rows ? c->dma_beat / c->rows : 1;
+	int64_t col = ceil_div(dg.th, nb);
+	int64_t per_px = (g->dw == 1 && g->sw < (int)dg.tw) ? g->sw : (int64_t)dg.tw;
+	uint64_t chunks = (uint64_t)ceil_div((int64_t)tl->oh * tl->ow, c->acc_depth) + 1;
+	return (uint64_t)dg.n_cs * dg.n_sy * dg.n_sx *
+		       (uint64_t)(tl->oh * ((int64_t)tl->ow * per_px + dg.tw) * col) +
+	       8ull * dg.n_cs * chunks + 24;
+}
+
+/*
  * Walks the tiles as the device will, counting the bytes it loads: the
  * loader reuses a buffer when the next descriptor needs exactly what the
  * last one loaded into it.
@@ -126,9 +173,7 @@ static void account(const struct npu_caps *c, const struct npu_tile_geom *g, str
 		int same_w = i && tl.g0 == last.g0 && tl.k0 == last.k0 && tl.ng == last.ng &&
 			     tl.nk == last.nk;
 		bytes += NPU_DESC_BYTES + out + (same_in ? 0 : in) + (same_w ? 0 : w + p);
-		/* one pixel per cycle per (group, channel slice, tap, input slice) */
-		cycles += (uint64_t)tl.oh * tl.ow * tl.ng * ceil_div(tl.nk, c->cols) * g->kh * g->kw * cc +
-			  4ull * tl.ng * ceil_div(tl.nk, c->cols) + 24;
+		cycles += tile_cycles(c, g, &tl, cc);
 		last = tl;
 	}
 	t->planned_bytes = bytes;
@@ -166,10 +211,17 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 
 	/* channels: whole groups per descriptor when they fit, else chunks of one group */
 	int ng = g->groups, nk = g->cout_pg;
+	if (g->depthwise && (g->cin_pg != 1 || g->cout_pg != 1)) {
+		*why = "depthwise mode needs one channel per group";
+		return -1;
+	}
+	int dwc = (int)(c->rows < c->cols ? c->rows : c->cols);
 	while (ng > 1 && (weight_bytes(c, g, ng, nk) > c->wbuf_bytes ||
 			  (uint64_t)ng * nk > c->pbuf_depth || !fits_spatial(c, g, ng, 1, 1)))
-		ng = (int)ceil_div(ng, 2);
-	if (ng == 1) {
+		/* depthwise: whole channel slices per descriptor */
+		ng = g->depthwise && ng > dwc ? (int)(ceil_div(ceil_div(ng, 2), dwc) * dwc)
+					      : (int)ceil_div(ng, 2);
+	if (ng == 1 && !g->depthwise) {
 		int cols = (int)c->cols;
 		while (nk > cols && (weight_bytes(c, g, 1, nk) > c->wbuf_bytes ||
 				     (uint64_t)nk > c->pbuf_depth))
@@ -194,7 +246,7 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 	while (tw > 1 && !fits_spatial(c, g, ng, 1, tw))
 		tw = (int)ceil_div(tw, 2);
 	tw = (int)ceil_div(g->out_w, ceil_div(g->out_w, tw));
-	int th = (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
+	int th = g->depthwise ? g->out_h : (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
 	while (th > 1 && !fits_spatial(c, g, ng, th, tw))
 		th--;
 	th = (int)ceil_div(g->out_h, ceil_div(g->out_h, th));

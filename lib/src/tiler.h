@@ -10,6 +10,10 @@
  * tiles stationary across output-channel chunks), and enumerates tiles in
  * that order so the device's loader can reuse what it already holds and
  * prefetch the next tile while the current one computes.
+ *
+ * In depthwise mode (NPU_CONV_DEPTHWISE) the device walks a tile's rows in
+ * chunks that fit an accumulator bank, so a tile is as many whole rows as
+ * the input buffer holds: fewer tiles, fewer input rows loaded twice.
  */
 #ifndef NPU_TILER_H
 #define NPU_TILER_H
@@ -26,6 +30,7 @@ struct npu_tile_geom {
 	int pt, pl, pb, pr;
 	int out_h, out_w;
 	int out_esize;			/* bytes per output element */
+	int depthwise;			/* NPU_CONV_DEPTHWISE: cin_pg = cout_pg = 1 */
 };
 
 struct npu_tiling {
