@@ -51,6 +51,7 @@ struct npu_device {
 	struct npu_backend *be;		/* NULL on the cpu backend */
 	struct npu_caps caps;
 	int threads;
+	int dram_bw;			/* sim: DRAM bytes per cycle asked for (0: default) */
 	struct npu_resid resid;		/* device memory: resident weights, scratch cache */
 };
 
@@ -109,6 +110,7 @@ npu_status npu_device_open(const struct npu_device_opts *o, struct npu_device **
 	if (!d)
 		return NPU_E_NOMEM;
 	d->threads = o->threads;
+	d->dram_bw = o->kind == NPU_BACKEND_CPU ? 0 : (int)o->dram_bytes_per_cycle;
 	d->kind = o->kind;
 	if (o->kind == NPU_BACKEND_AUTO) {
 		if (npu_backend_drm_present() &&
@@ -275,9 +277,11 @@ void npu_conv_plan_destroy(struct npu_conv_plan *p)
 	free(p);
 }
 
-static void geom_from_spec(const struct npu_conv_spec *s, int groups, struct npu_tile_geom *g)
+static void geom_from_spec(const struct npu_device *d, const struct npu_conv_spec *s, int groups,
+			   struct npu_tile_geom *g)
 {
 	memset(g, 0, sizeof(*g));
+	g->dram_bw = d->dram_bw;
 	g->n = s->n;
 	g->in_h = s->in_h;
 	g->in_w = s->in_w;
@@ -756,7 +760,7 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 	/* depthwise, multiplier 1: the device's own mode */
 	if ((c->features & NPU_FEAT_DEPTHWISE) && s->groups > 1 && s->in_c == s->groups &&
 	    s->out_c == s->groups) {
-		geom_from_spec(&direct, s->groups, &g_dw);
+		geom_from_spec(d, &direct, s->groups, &g_dw);
 		g_dw.depthwise = 1;
 		ok_dw = !npu_tile_plan(c, &g_dw, &t_dw, &why_dw);
 	}
@@ -768,7 +772,7 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 				gp = cand;
 				break;
 			}
-	geom_from_spec(&direct, s->groups / gp, &g_direct);
+	geom_from_spec(d, &direct, s->groups / gp, &g_direct);
 	g_direct.cin_pg = cpg * gp;
 	g_direct.cout_pg = (s->out_c / s->groups) * gp;
 	/* 1x1, stride 1, unpadded: the batch is just more rows */
@@ -792,7 +796,7 @@ npu_status npu_conv_plan_create(struct npu_device *d, const struct npu_conv_spec
 	if (s->groups == 1 && (s->kh > 1 || s->kw > 1) &&
 	    npu_conv_out_elems(s) / (size_t)s->out_c * s->kh * s->kw * s->in_c <= IM2COL_MAX_BYTES &&
 	    !im2col_spec(s, &i2c)) {
-		geom_from_spec(&i2c, 1, &g_i2c);
+		geom_from_spec(d, &i2c, 1, &g_i2c);
 		if (i2c.n > 1) {
 			g_i2c.in_h *= g_i2c.n;
 			g_i2c.out_h *= g_i2c.n;

@@ -152,16 +152,40 @@ static uint64_t tile_cycles(const struct npu_caps *c, const struct npu_tile_geom
 	       8ull * dg.n_cs * chunks + 24;
 }
 
+/* The DRAM the estimate assumes by default: the simulated device's. */
+#define EST_BW 16.0		/* bytes per cycle, reads and writes together */
+#define EST_LAT 100.0		/* cycles from a read request to its first beat */
+#define EST_OUTSTANDING 32.0	/* bursts in flight */
+
+/* Read bursts of a tile's input: one per row when its rows are dense, else one per pixel. */
+static uint64_t in_bursts(const struct npu_caps *c, const struct npu_tile_geom *g,
+			  const struct npu_tile *tl)
+{
+	int64_t ch = (int64_t)tl->ng * g->cin_pg;
+	int dense = tl->ng == g->groups && ch % c->rows == 0;
+
+	return dense ? (uint64_t)tl->ih * ceil_div((int64_t)tl->iw * ch, 4096)
+		     : (uint64_t)tl->ih * tl->iw * ceil_div(ch, 4096);
+}
+
 /*
- * Walks the tiles as the device will, counting the bytes it loads: the
- * loader reuses a buffer when the next descriptor needs exactly what the
- * last one loaded into it.
+ * Walks the tiles as the device will. Bytes: the loader reuses a buffer
+ * when the next descriptor needs exactly what the last one loaded into it.
+ * Time: a pipeline of loads and compute over two buffer sets. A tile's
+ * loads start once the loader is free and the tile two before released
+ * its set; it computes once its parameters and input arrived (its weights
+ * stream in behind, hw/rtl/npu_loader.sv) and the tile before finished.
+ * Small per-pixel bursts are bound by the read latency rather than the
+ * bandwidth. The estimate is the later of the pipeline's end and the time
+ * DRAM needs for every byte (outputs included), plus the last tile's drain.
  */
 static void account(const struct npu_caps *c, const struct npu_tile_geom *g, struct npu_tiling *t)
 {
 	struct npu_tile tl, last = {0};
-	uint64_t bytes = 0, cycles = 0;
+	uint64_t bytes = 0;
 	int cc = (int)ceil_div(g->cin_pg, c->rows);
+	double load_free = 0, done1 = 0, done2 = 0;	/* compute of the tile before, two before */
+	double bw = g->dram_bw > 0 ? g->dram_bw : EST_BW;
 
 	for (uint64_t i = 0; i < t->n_tiles; i++) {
 		uint64_t in, w, p, out;
@@ -172,13 +196,57 @@ static void account(const struct npu_caps *c, const struct npu_tile_geom *g, str
 			      tl.ih == last.ih && tl.ix0 == last.ix0 && tl.iw == last.iw;
 		int same_w = i && tl.g0 == last.g0 && tl.k0 == last.k0 && tl.ng == last.ng &&
 			     tl.nk == last.nk;
-		bytes += NPU_DESC_BYTES + out + (same_in ? 0 : in) + (same_w ? 0 : w + p);
-		cycles += tile_cycles(c, g, &tl, cc);
+		uint64_t ld_in = same_in ? 0 : in, ld_wp = same_w ? 0 : w + p;
+		bytes += NPU_DESC_BYTES + out + ld_in + ld_wp;
+
+		double t_in = ld_in / bw, t_p = same_w ? 0 : p / bw;
+		double t_w = same_w ? 0 : w / bw;
+		if (ld_in && in_bursts(c, g, &tl) * (EST_LAT / EST_OUTSTANDING) > t_in)
+			t_in = in_bursts(c, g, &tl) * (EST_LAT / EST_OUTSTANDING);
+		double start = load_free > done2 ? load_free : done2;
+		double ready = start + (ld_in || ld_wp ? EST_LAT : 0) + t_p + t_in;
+		load_free = ready + t_w;
+		double cstart = ready > done1 ? ready : done1;
+		double cend = cstart + (double)tile_cycles(c, g, &tl, cc);
+		if (cend < load_free)
+			cend = load_free;
+		done2 = done1;
+		done1 = cend;
 		last = tl;
 	}
 	t->planned_bytes = bytes;
-	/* memory time at the device's nominal 16 bytes per cycle */
-	t->est_cycles = cycles > bytes / 16 ? cycles : bytes / 16;
+	double dram = bytes / bw + EST_LAT, end = done1 > dram ? done1 : dram;
+	t->est_cycles = (uint64_t)end + (uint64_t)last.oh * last.ow + 16;
+}
+
+/* Better: fewer estimated cycles, then fewer bytes, then fewer descriptors. */
+static int better(const struct npu_tiling *a, const struct npu_tiling *b)
+{
+	if (a->est_cycles != b->est_cycles)
+		return a->est_cycles < b->est_cycles;
+	if (a->planned_bytes != b->planned_bytes)
+		return a->planned_bytes < b->planned_bytes;
+	return a->n_tiles < b->n_tiles;
+}
+
+/* Fills t for (ng, nk, th, tw, order) and estimates it. */
+static void candidate(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int nk,
+		      int th, int tw, int order, struct npu_tiling *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->ng = ng;
+	t->nk = nk;
+	t->th = th;
+	t->tw = tw;
+	t->k_outer = order;
+	t->n_tiles = (uint64_t)g->n * ceil_div(g->groups, ng) * ceil_div(g->cout_pg, nk) *
+		     ceil_div(g->out_h, th) * ceil_div(g->out_w, tw);
+	t->compulsory_bytes = (uint64_t)g->n * g->in_h * g->in_w * g->groups * g->cin_pg +
+			      weight_bytes(c, g, g->groups, g->cout_pg) +
+			      (uint64_t)g->groups * g->cout_pg * NPU_CHAN_PARAM_BYTES +
+			      (uint64_t)g->n * g->out_h * g->out_w * g->groups * g->cout_pg *
+				      g->out_esize;
+	account(c, g, t);
 }
 
 int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struct npu_tiling *best,
@@ -241,35 +309,42 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 		return -1;
 	}
 
-	/* space: the widest rows, then the most rows, that fit; balanced */
+	/*
+	 * Candidates, scored by the pipeline estimate: the widest rows that
+	 * fit; the most rows that fit, and fewer (smaller tiles start computing
+	 * sooner and end with a shorter tail); both loop orders; in depthwise
+	 * mode also fewer channels per tile (no input loaded twice, unlike rows).
+	 */
 	int tw = (int)imin(g->out_w, c->acc_depth);
 	while (tw > 1 && !fits_spatial(c, g, ng, 1, tw))
 		tw = (int)ceil_div(tw, 2);
 	tw = (int)ceil_div(g->out_w, ceil_div(g->out_w, tw));
-	int th = g->depthwise ? g->out_h : (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
-	while (th > 1 && !fits_spatial(c, g, ng, th, tw))
-		th--;
-	th = (int)ceil_div(g->out_h, ceil_div(g->out_h, th));
+	struct npu_tiling cand;
+	int have = 0;
+	for (int cng = ng; cng >= 1;) {
+		int th_max = g->depthwise ? g->out_h : (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
+		while (th_max > 1 && !fits_spatial(c, g, cng, th_max, tw))
+			th_max--;
+		for (int h = th_max; h >= 1; h = h > 1 ? h / 2 : 0) {
+			int bal = (int)ceil_div(g->out_h, ceil_div(g->out_h, h));
+			for (int v = 0; v < 2; v++) {
+				int th = v ? bal : h;
 
-	struct npu_tiling cand[2];
-	for (int order = 0; order < 2; order++) {
-		struct npu_tiling *t = &cand[order];
-
-		memset(t, 0, sizeof(*t));
-		t->ng = ng;
-		t->nk = nk;
-		t->th = th;
-		t->tw = tw;
-		t->k_outer = order;
-		t->n_tiles = (uint64_t)g->n * ceil_div(g->groups, ng) * ceil_div(g->cout_pg, nk) *
-			     ceil_div(g->out_h, th) * ceil_div(g->out_w, tw);
-		t->compulsory_bytes = (uint64_t)g->n * g->in_h * g->in_w * g->groups * g->cin_pg +
-				      weight_bytes(c, g, g->groups, g->cout_pg) +
-				      (uint64_t)g->groups * g->cout_pg * NPU_CHAN_PARAM_BYTES +
-				      (uint64_t)g->n * g->out_h * g->out_w * g->groups * g->cout_pg *
-					      g->out_esize;
-		account(c, g, t);
+				if (v && bal == h)
+					continue;
+				for (int order = 0; order < 2; order++) {
+					candidate(c, g, cng, nk, th, tw, order, &cand);
+					if (!have || better(&cand, best))
+						*best = cand;
+					have = 1;
+				}
+			}
+		}
+		/* depthwise: halve the channels while a pixel's bytes stay a fair burst */
+		int next = (int)(ceil_div(ceil_div(cng, 2), dwc) * dwc);
+		if (!g->depthwise || cng <= dwc || next < 64 || next >= cng)
+			break;
+		cng = next;
 	}
-	*best = cand[1].planned_bytes < cand[0].planned_bytes ? cand[1] : cand[0];
 	return 0;
 }

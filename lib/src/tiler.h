@@ -31,6 +31,7 @@ struct npu_tile_geom {
 	int out_h, out_w;
 	int out_esize;			/* bytes per output element */
 	int depthwise;			/* NPU_CONV_DEPTHWISE: cin_pg = cout_pg = 1 */
+	int dram_bw;			/* bytes per cycle the estimate assumes (0: 16) */
 };
 
 struct npu_tiling {
@@ -41,7 +42,7 @@ struct npu_tiling {
 	uint64_t n_tiles;	/* descriptors */
 	uint64_t planned_bytes;	/* DRAM bytes the descriptors will move */
 	uint64_t compulsory_bytes;
-	uint64_t est_cycles;	/* rough: max(compute, memory) plus overheads */
+	uint64_t est_cycles;	/* pipeline estimate of the device's cycles (tiler.c) */
 };
 
 /* One descriptor's worth of work. */
