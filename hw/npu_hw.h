@@ -24,7 +24,7 @@
 /* ------------------------------------------------------------------ */
 #define NPU_ID_VALUE		0x4e505531u	/* "NPU1" */
 #define NPU_VERSION_MAJOR	1u
-#define NPU_VERSION_MINOR	1u	/* 1: NPU_CONV_DEPTHWISE */
+#define NPU_VERSION_MINOR	2u	/* 1: NPU_CONV_DEPTHWISE, 2: accumulator chains */
 #define NPU_VERSION_VALUE	((NPU_VERSION_MAJOR << 16) | NPU_VERSION_MINOR)
 
 /* ------------------------------------------------------------------ */
@@ -128,6 +128,7 @@ enum npu_counter {
 #define NPU_FEAT_DILATION	(1u << 5)
 #define NPU_FEAT_FENCE_STATS	(1u << 6)	/* fences can write counter snapshots */
 #define NPU_FEAT_DEPTHWISE	(1u << 7)	/* NPU_CONV_DEPTHWISE descriptors */
+#define NPU_FEAT_ACC_CHAIN	(1u << 8)	/* NPU_CONV_ACC_HOLD / NPU_CONV_ACC_CONT */
 
 /* ------------------------------------------------------------------ */
 /* Descriptors: NPU_DESC_BYTES each, in the ring                        */
@@ -157,7 +158,10 @@ enum npu_rq_mode {
 /* Conv flags */
 #define NPU_CONV_BARRIER	(1u << 0)	/* wait for all earlier writes, drop buffer reuse */
 #define NPU_CONV_DEPTHWISE	(1u << 1)	/* depthwise mode (see struct npu_desc_conv) */
-#define NPU_CONV_FLAGS_ALL	(NPU_CONV_BARRIER | NPU_CONV_DEPTHWISE)
+#define NPU_CONV_ACC_HOLD	(1u << 2)	/* keep the sums; write nothing (chains, below) */
+#define NPU_CONV_ACC_CONT	(1u << 3)	/* start from the held sums, not from zero */
+#define NPU_CONV_FLAGS_ALL	(NPU_CONV_BARRIER | NPU_CONV_DEPTHWISE | \
+				 NPU_CONV_ACC_HOLD | NPU_CONV_ACC_CONT)
 
 /* Fence flags */
 #define NPU_FENCE_IRQ		(1u << 0)	/* raise NPU_IRQ_FENCE when done */
@@ -205,6 +209,20 @@ struct npu_desc_hdr {
  * works through the tile's output rows in chunks that fit an accumulator
  * bank, so only out_w (not out_h * out_w) is limited by CAP_ACC, and it
  * keeps each input row on an odd number of buffer words (npu_ibuf_bytes()).
+ *
+ * Accumulator chains split a reduction too long for one descriptor (a
+ * weight slice that does not fit the weight buffer) over several: each
+ * link computes the same output pixels and channels over its own input
+ * channels. NPU_CONV_ACC_HOLD keeps the link's sums in the accumulators
+ * and writes nothing (bias and requantization are not applied);
+ * NPU_CONV_ACC_CONT adds the link's products to the held sums instead of
+ * starting from zero. A chain is HOLD, HOLD|CONT..., CONT; only its last
+ * link's channel records (bias, scale), output fields and clamp count. A
+ * link must be one pass of the array: groups = 1 and cout_pg <= COLS
+ * (else NPU_ERR_DIM), not DEPTHWISE (NPU_ERR_RESERVED on flags). In ring
+ * order, checked when fetched: a CONT must directly follow a HOLD with the
+ * same out_h, out_w and cout_pg, and a HOLD must be followed by a CONT;
+ * anything else is NPU_ERR_SEQUENCE (INFO = 0x02, the flags).
  */
 struct npu_desc_conv {
 	__u8 opcode;		/* 0x00 NPU_OP_CONV */
@@ -320,6 +338,7 @@ enum npu_err {
 	NPU_ERR_RING = 12,	/* bad RING_BASE/RING_SIZE on enable, or TAIL >= size */
 	NPU_ERR_DMA = 13,	/* internal: a DMA request outside memory (never expected) */
 	NPU_ERR_INTERNAL = 14,	/* internal fault (injected by the simulator's test hook) */
+	NPU_ERR_SEQUENCE = 15,	/* an accumulator chain broken (NPU_CONV_ACC_*); INFO = 0x02 */
 	NPU_ERR_COUNT
 };
 
@@ -348,7 +367,8 @@ enum npu_capacity {
 #define NPU_DEF_FEATURES	(NPU_FEAT_RQ_FIXED | NPU_FEAT_RQ_FP32 | \
 				 NPU_FEAT_OUT_INT32 | NPU_FEAT_UINT8 | \
 				 NPU_FEAT_GROUPS | NPU_FEAT_DILATION | \
-				 NPU_FEAT_FENCE_STATS | NPU_FEAT_DEPTHWISE)
+				 NPU_FEAT_FENCE_STATS | NPU_FEAT_DEPTHWISE | \
+				 NPU_FEAT_ACC_CHAIN)
 
 /* The layout is part of the ABI: check it wherever the header is used. */
 #ifdef __cplusplus

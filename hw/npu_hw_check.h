@@ -205,6 +205,7 @@ static inline int npu_check_conv(const struct npu_caps *c,
 	struct npu_range r[NPU_T_COUNT];
 	__u32 off;
 	int lo, hi, i;
+	const __u32 chain = NPU_CONV_ACC_HOLD | NPU_CONV_ACC_CONT;
 	static const __u32 roff[NPU_T_COUNT] = {
 		offsetof(struct npu_desc_conv, in_addr),
 		offsetof(struct npu_desc_conv, w_addr),
@@ -212,7 +213,8 @@ static inline int npu_check_conv(const struct npu_caps *c,
 		offsetof(struct npu_desc_conv, out_addr),
 	};
 
-	if (d->flags & ~NPU_CONV_FLAGS_ALL)
+	if ((d->flags & ~NPU_CONV_FLAGS_ALL) ||
+	    ((d->flags & NPU_CONV_DEPTHWISE) && (d->flags & chain)))
 		NPU_CHECK_FAIL(NPU_ERR_RESERVED, offsetof(struct npu_desc_conv, flags));
 	off = npu_first_reserved((const union npu_desc *)d,
 				 offsetof(struct npu_desc_conv, reserved));
@@ -242,6 +244,11 @@ static inline int npu_check_conv(const struct npu_caps *c,
 	if ((d->flags & NPU_CONV_DEPTHWISE) && d->cin_pg != 1)
 		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, cin_pg));
 	if ((d->flags & NPU_CONV_DEPTHWISE) && d->cout_pg != 1)
+		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, cout_pg));
+	/* a link of an accumulator chain is one pass of the array */
+	if ((d->flags & chain) && d->groups != 1)
+		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, groups));
+	if ((d->flags & chain) && d->cout_pg > c->cols)
 		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, cout_pg));
 	if (!d->out_h || d->out_h > c->max_dim)
 		NPU_CHECK_FAIL(NPU_ERR_DIM, offsetof(struct npu_desc_conv, out_h));
@@ -352,6 +359,40 @@ static inline int npu_check_desc(const struct npu_caps *c,
 			NPU_CHECK_FAIL(NPU_ERR_RESERVED, off);
 		return NPU_ERR_NONE;
 	}
+}
+
+/*
+ * Accumulator chains (NPU_CONV_ACC_HOLD / _CONT), checked in ring order on
+ * descriptors npu_check_desc() accepted, as the device does when it fetches
+ * them: a CONT must directly follow a HOLD of the same out_h, out_w and
+ * cout_pg; a HOLD must be followed by a CONT. s carries the state from one
+ * descriptor to the next (zero it at the start of a job, and after an
+ * error: the device then skips to the job's fence). Returns NPU_ERR_NONE or
+ * NPU_ERR_SEQUENCE with *info = the flags' offset.
+ */
+struct npu_chain_state {
+	int held;
+	__u16 out_h, out_w, cout_pg;
+};
+
+static inline int npu_check_seq(struct npu_chain_state *s, const union npu_desc *d, __u32 *info)
+{
+	int conv = d->hdr.opcode == NPU_OP_CONV;
+	int cont = conv && (d->conv.flags & NPU_CONV_ACC_CONT);
+
+	*info = 0;
+	if (s->held != cont ||
+	    (cont && (d->conv.out_h != s->out_h || d->conv.out_w != s->out_w ||
+		      d->conv.cout_pg != s->cout_pg))) {
+		s->held = 0;
+		*info = offsetof(struct npu_desc_hdr, flags);
+		return NPU_ERR_SEQUENCE;
+	}
+	s->held = conv && (d->conv.flags & NPU_CONV_ACC_HOLD);
+	s->out_h = d->conv.out_h;
+	s->out_w = d->conv.out_w;
+	s->cout_pg = d->conv.cout_pg;
+	return NPU_ERR_NONE;
 }
 
 /*

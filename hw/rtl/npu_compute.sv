@@ -18,6 +18,10 @@
 // reads of input columns into npu_dw_window. The pipeline gains one stage:
 // S0 read -> D1 window append -> S1 (the pixel's window complete: operands)
 // -> S2 -> S3 as above; only the read that completes a window goes on.
+//
+// Accumulator chains: a HOLD link's pass keeps its bank (the next link, a
+// CONT, accumulates onto it from its first block) and hands the writeback
+// an empty slot, which retires the descriptor in order.
 module npu_compute #(
   parameter int unsigned ROWS       = 16,
   parameter int unsigned COLS       = 16,
@@ -151,9 +155,12 @@ module npu_compute #(
   logic [15:0] f_in_h, f_in_w, f_groups, f_cin, f_cout, f_out_h, f_out_w;
   logic [7:0]  f_kh, f_kw, f_sh, f_sw, f_dh, f_dw, f_pt, f_pl;
   logic        f_in_signed, f_w_signed, f_dwm;
+  logic        f_hold, f_cont;   // accumulator chain: keep the sums / start from them
   logic [8:0]  f_in_zp;    // valid zero points fit 9 bits signed
   always_comb begin
     f_dwm    = (d[O_FLAGS +: 16] & npu_regs_pkg::CONV_DEPTHWISE_W) != 16'd0;
+    f_hold   = (d[O_FLAGS +: 16] & npu_regs_pkg::CONV_ACC_HOLD_W) != 16'd0;
+    f_cont   = (d[O_FLAGS +: 16] & npu_regs_pkg::CONV_ACC_CONT_W) != 16'd0;
     f_in_h   = d[O_IN_H +: 16];
     f_in_w   = d[O_IN_W +: 16];
     f_groups = d[O_GROUPS +: 16];
@@ -420,7 +427,7 @@ module npu_compute #(
     s1_taps   <= d1_taps;
     s1_nvalid <= d1_nvalid;
     s1_newblk <= f_dwm ? d1_newblk : p == 16'd0;
-    s1_first  <= f_dwm ? d1_first : (r == 8'd0) && (s == 8'd0) && (cc == 16'd0);
+    s1_first  <= f_dwm ? d1_first : (r == 8'd0) && (s == 8'd0) && (cc == 16'd0) && !f_cont;
     s1_last   <= f_dwm ? d1_last : last_blk && last_pix;
     s1_bank   <= f_dwm ? d1_bank : bank;
     s1_keep   <= keep;
@@ -475,7 +482,8 @@ module npu_compute #(
   assign slot_chbase   = rec_base;
   assign slot_nvalid   = cols_valid;
   assign slot_oy0      = f_dwm ? oyc : 16'd0;
-  assign slot_nrows    = f_dwm ? dw_nrows : f_out_h;
+  // a HOLD link writes nothing: its slot is a token that retires it in order
+  assign slot_nrows    = f_dwm ? dw_nrows : f_hold ? 16'd0 : f_out_h;
   assign slot_last     = f_dwm ? (dw_last_chunk && dw_last_cs) : last_pass;
   assign slot_prow     = pb_rd_data;
   assign slot_err      = (st == C_ERR);
@@ -624,8 +632,8 @@ module npu_compute #(
                   ty <= ty + $signed({10'd0, f_dh});
                   iy <= ty + $signed({10'd0, f_dh});
                 end else begin
-                  // end of the pass
-                  bank <= ~bank;
+                  // end of the pass; a HOLD link keeps its bank for the next link
+                  if (!f_hold) bank <= ~bank;
                   if (!last_kc) begin
                     kc    <= kc + 16'd1;
                     rem_k <= rem_k - COLS17;

@@ -77,6 +77,7 @@ module npu_desc_check #(
   localparam logic [31:0] ACC32  = ACC_DEPTH[31:0];
   localparam logic [31:0] PBUF32 = PBUF_DEPTH[31:0];
   localparam logic [15:0] MAXDIM = MAX_DIM[15:0];
+  localparam logic [15:0] COLS16 = COLS[15:0];
   localparam logic [7:0]  MAXK   = MAX_K[7:0];
   localparam logic [7:0]  MAXS   = MAX_STRIDE[7:0];
   localparam logic [7:0]  MAXD   = MAX_DIL[7:0];
@@ -212,7 +213,7 @@ module npu_desc_check #(
   logic [31:0] e_in_addr, e_w_addr, e_cp_addr, e_out_addr, e_stats;
   logic [15:0] e_in_h, e_in_w, e_groups, e_cin, e_cout, e_out_h, e_out_w;
   logic [7:0]  e_kh, e_kw, e_sh, e_sw, e_dh, e_dw;
-  logic        e_dwm;
+  logic        e_dwm, e_chain;
 
   always_comb begin
     opc = e[8*B_OPCODE +: 8];
@@ -236,6 +237,7 @@ module npu_desc_check #(
     e_sh = e[8*B_SH +: 8];  e_sw = e[8*B_SW +: 8];
     e_dh = e[8*B_DH +: 8];  e_dw = e[8*B_DW +: 8];
     e_dwm = (flags & npu_regs_pkg::CONV_DEPTHWISE_W) != 16'd0;
+    e_chain = (flags & (npu_regs_pkg::CONV_ACC_HOLD_W | npu_regs_pkg::CONV_ACC_CONT_W)) != 16'd0;
     lo = (out_t == npu_regs_pkg::TYPE_INT8_W) ? -16'sd128 : 16'sd0;
     hi = (out_t == npu_regs_pkg::TYPE_INT8_W) ? 16'sd127 : 16'sd255;
 
@@ -259,7 +261,7 @@ module npu_desc_check #(
     end else if (ver != npu_regs_pkg::DESC_VERSION[7:0]) begin
       err = npu_regs_pkg::ERR_VERSION_W;  info = B_VERSION;
     end else if (opc == npu_regs_pkg::OP_CONV_W) begin
-      if ((flags & ~npu_regs_pkg::CONV_FLAGS_ALL_W) != 16'd0) begin
+      if ((flags & ~npu_regs_pkg::CONV_FLAGS_ALL_W) != 16'd0 || (e_dwm && e_chain)) begin
         err = npu_regs_pkg::ERR_RESERVED_W;  info = B_FLAGS;
       end else if (rsv_off_conv != 32'd0) begin
         err = npu_regs_pkg::ERR_RESERVED_W;  info = rsv_off_conv;
@@ -284,6 +286,10 @@ module npu_desc_check #(
       end else if (e_dwm && e_cin != 16'd1) begin
         err = npu_regs_pkg::ERR_DIM_W;  info = B_CIN;
       end else if (e_dwm && e_cout != 16'd1) begin
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_COUT;
+      end else if (e_chain && e_groups != 16'd1) begin
+        err = npu_regs_pkg::ERR_DIM_W;  info = B_GROUPS;
+      end else if (e_chain && e_cout > COLS16) begin
         err = npu_regs_pkg::ERR_DIM_W;  info = B_COUT;
       end else if (e_out_h == 16'd0 || e_out_h > MAXDIM) begin
         err = npu_regs_pkg::ERR_DIM_W;  info = B_OUT_H;

@@ -2,7 +2,9 @@
 // each) ahead of execution, validates them (npu_desc_check) and queues the
 // verdicts for the dispatcher. After an error has been acknowledged the
 // controller restarts it in skip mode: descriptors are retired unexecuted
-// until the job's FENCE, which is queued normally.
+// until the job's FENCE, which is queued normally. Accumulator chains are
+// checked here, in ring order, after the checker's verdict
+// (npu_check_seq() in hw/npu_hw_check.h).
 module npu_fetch #(
   parameter int unsigned ROWS       = 16,
   parameter int unsigned COLS       = 16,
@@ -49,6 +51,10 @@ module npu_fetch #(
   localparam int unsigned NBEATS = 1024 / (BEAT * 8);
   localparam int unsigned B_OPCODE = npu_regs_pkg::HDR_opcode;
   localparam logic [6:0] LASTB = NBEATS[6:0] - 7'd1;
+  localparam int unsigned B_FLAGS = npu_regs_pkg::HDR_flags;
+  localparam int unsigned B_OUT_H = npu_regs_pkg::CONV_out_h;
+  localparam int unsigned B_OUT_W = npu_regs_pkg::CONV_out_w;
+  localparam int unsigned B_COUT  = npu_regs_pkg::CONV_cout_pg;
 
   logic [15:0]   fptr;
   logic          inflight;      // a burst is requested or its beats are arriving
@@ -105,6 +111,27 @@ module npu_fetch #(
     skip_retire = chk_out && skip && !is_fence;
   end
 
+  // accumulator chains: what the last HOLD left, and this descriptor's verdict
+  logic        held;
+  logic [47:0] held_shape;     // out_h, out_w, cout_pg of the HOLD
+  logic        c_conv, c_hold, c_cont, seq_bad;
+  logic [3:0]  v_err;
+  logic [31:0] v_info;
+  always_comb begin
+    c_conv  = chk_desc[8*B_OPCODE +: 8] == npu_regs_pkg::OP_CONV_W;
+    c_hold  = c_conv && (chk_desc[8*B_FLAGS +: 16] & npu_regs_pkg::CONV_ACC_HOLD_W) != 16'd0;
+    c_cont  = c_conv && (chk_desc[8*B_FLAGS +: 16] & npu_regs_pkg::CONV_ACC_CONT_W) != 16'd0;
+    seq_bad = (held != c_cont) ||
+              (c_cont && held_shape != {chk_desc[8*B_OUT_H +: 16], chk_desc[8*B_OUT_W +: 16],
+                                        chk_desc[8*B_COUT +: 16]});
+    v_err   = chk_err;
+    v_info  = chk_info;
+    if (chk_err == npu_regs_pkg::ERR_NONE_W && seq_bad) begin
+      v_err  = npu_regs_pkg::ERR_SEQUENCE_W;
+      v_info = B_FLAGS;
+    end
+  end
+
   always_ff @(posedge clk) begin
     if (!rst_n) begin
       fptr <= 16'd0;
@@ -115,7 +142,9 @@ module npu_fetch #(
       qcount <= 2'd0;
       skip <= 1'b0;
       inject_pend <= 1'b0;
+      held <= 1'b0;
     end else if (flush) begin
+      held <= 1'b0;
       fptr <= restart_ptr;
       inflight <= 1'b0;
       checking <= 1'b0;
@@ -146,8 +175,14 @@ module npu_fetch #(
       if (push) begin
         qd[qh ^ qcount[0]] <= chk_desc;
         qi[qh ^ qcount[0]] <= cur_idx;
-        qe[qh ^ qcount[0]] <= chk_err;
-        qn[qh ^ qcount[0]] <= chk_info;
+        qe[qh ^ qcount[0]] <= v_err;
+        qn[qh ^ qcount[0]] <= v_info;
+        // an error ends the chain (the job is skipped up to its fence)
+        held       <= (v_err == npu_regs_pkg::ERR_NONE_W) && c_hold;
+        held_shape <= {chk_desc[8*B_OUT_H +: 16], chk_desc[8*B_OUT_W +: 16],
+                       chk_desc[8*B_COUT +: 16]};
+      end else if (skip_retire) begin
+        held <= 1'b0;
       end
       if (q_pop) qh <= ~qh;
       qcount <= qcount + {1'b0, push} - {1'b0, q_pop};

@@ -9,7 +9,9 @@
 // carry an error token (a channel-parameter error found while loading):
 // it is reported only after every earlier write completed, so errors
 // surface in descriptor order. A pass covers output rows [oy0, oy0 + nrows)
-// of the tile (all of them, except for depthwise chunks).
+// of the tile (all of them, except for depthwise chunks). A slot of zero
+// rows (an accumulator chain's HOLD link) writes nothing: one empty item
+// goes down the pipeline to retire it in order.
 module npu_writeback #(
   parameter int unsigned COLS      = 16,
   parameter int unsigned ACC_DEPTH = 512,
@@ -117,15 +119,17 @@ module npu_writeback #(
                (c_i32 ? (schbase[cur] << 2) : schbase[cur]);
   end
 
-  logic last_ox, last_pix, issue;
+  logic last_ox, last_pix, issue, tok;
   always_comb begin
     last_ox  = ox == c_out_w - 16'd1;
     last_pix = last_ox && (oy == c_out_h - 16'd1);
     issue    = running && en;
+    tok      = !running && en && (sst[cur] == S_FULL) && !serr[cur] && (snrows[cur] == 16'd0);
   end
 
   // ---- pipeline: W1 (acc data), requant (3 stages), W4 = write request ----
-  logic        w1_valid, w1_slot, w1_last_item, w1_retire, w1_i32;
+  logic        w1_valid, w1_slot, w1_last_item, w1_retire, w1_i32, w1_nowr;
+  logic        w2_nowr, w3_nowr, w4_nowr;
   logic [31:0] w1_addr;
   logic [6:0]  w1_len;
   logic [15:0] w1_idx;
@@ -139,7 +143,7 @@ module npu_writeback #(
   logic [15:0] w3_idx;
   logic        w4_valid, w4_retire, w4_i32;
 
-  assign stall = wr_valid && !wr_ready;
+  assign stall = w4_valid && !w4_nowr && !wr_ready;
   assign en = !stall;
   assign stall_write = stall;
 
@@ -179,8 +183,8 @@ module npu_writeback #(
       else        wr_data[k*8 +: 8]   = lane_out[k*32 +: 8];
     end
   end
-  assign wr_valid = w4_valid;
-  assign retire   = w4_valid && wr_ready && w4_retire;
+  assign wr_valid = w4_valid && !w4_nowr;
+  assign retire   = w4_valid && (wr_ready || w4_nowr) && w4_retire;
 
   logic pipe_empty;
   assign pipe_empty = !w1_valid && !w2_valid && !w3_valid && !w4_valid;
@@ -231,8 +235,11 @@ module npu_writeback #(
         cur <= ~cur;
       end
 
-      // start draining the next full slot
-      if (!running && (sst[cur] == S_FULL) && !serr[cur]) begin
+      // start draining the next full slot. An empty one (a HOLD link: its
+      // bank stays with compute, which fills the same slot next) is freed at
+      // once and goes by as one item; cur stays.
+      if (tok) sst[cur] <= S_EMPTY;
+      if (!running && (sst[cur] == S_FULL) && !serr[cur] && (snrows[cur] != 16'd0)) begin
         running <= 1'b1;
         oy      <= 16'd0;
         ox      <= 16'd0;
@@ -262,27 +269,31 @@ module npu_writeback #(
       if (en) begin
         // the slot is free once its last pixel's parameters were consumed
         if (w1_valid && w1_last_item) sst[w1_slot] <= S_EMPTY;
-        w1_valid     <= issue;
+        w1_valid     <= issue || tok;
+        w1_nowr      <= tok;
         w1_slot      <= cur;
-        w1_last_item <= last_pix;
-        w1_retire    <= last_pix && slast[cur];
+        w1_last_item <= last_pix && !tok;
+        w1_retire    <= (tok || last_pix) && slast[cur];
         w1_i32       <= c_i32;
         w1_addr      <= pix_ptr;
         w1_len       <= c_i32 ? {snvalid[cur][4:0], 2'b00} : {1'b0, snvalid[cur]};
         w1_idx       <= sidx[cur];
         w2_valid  <= w1_valid;
+        w2_nowr   <= w1_nowr;
         w2_retire <= w1_retire;
         w2_i32    <= w1_i32;
         w2_addr   <= w1_addr;
         w2_len    <= w1_len;
         w2_idx    <= w1_idx;
         w3_valid  <= w2_valid;
+        w3_nowr   <= w2_nowr;
         w3_retire <= w2_retire;
         w3_i32    <= w2_i32;
         w3_addr   <= w2_addr;
         w3_len    <= w2_len;
         w3_idx    <= w2_idx;
         w4_valid  <= w3_valid;
+        w4_nowr   <= w3_nowr;
         w4_retire <= w3_retire;
         w4_i32    <= w3_i32;
         wr_addr   <= w3_addr;

@@ -370,7 +370,7 @@ static struct npu_pack_range block_range(const struct npu_conv_plan *p, int gi, 
 {
 	const struct npu_tile_geom *g = &p->geom;
 	const struct npu_tiling *t = &p->tiling;
-	struct npu_pack_range r = {gi * t->ng, 0, ki * t->nk, 0};
+	struct npu_pack_range r = {.g0 = gi * t->ng, .k0 = ki * t->nk};
 
 	r.ng = g->groups - r.g0 < t->ng ? g->groups - r.g0 : t->ng;
 	r.nk = g->cout_pg - r.k0 < t->nk ? g->cout_pg - r.k0 : t->nk;
@@ -889,7 +889,7 @@ static const char *err_name(uint32_t e)
 {
 	static const char *const names[] = {"none", "opcode", "version", "reserved field",
 		"type", "dimension", "geometry", "capacity", "address", "zero point", "clamp",
-		"channel parameter", "ring", "dma", "internal"};
+		"channel parameter", "ring", "dma", "internal", "accumulator chain sequence"};
 
 	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "unknown";
 }

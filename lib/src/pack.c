@@ -8,10 +8,16 @@ static size_t div_up(size_t a, size_t b)
 	return (a + b - 1) / b;
 }
 
+/* Input channels of the range within a group. */
+static int range_cin(const struct npu_conv_spec *s, const struct npu_pack_range *r)
+{
+	return r->nc ? r->nc : s->in_c / s->groups;
+}
+
 size_t npu_pack_weights_bytes(const struct npu_caps *c, const struct npu_conv_spec *s,
 			      const struct npu_pack_range *r)
 {
-	size_t cin_pg = (size_t)(s->in_c / s->groups);
+	size_t cin_pg = (size_t)range_cin(s, r);
 
 	return (size_t)r->ng * div_up((size_t)r->nk, c->cols) * (size_t)s->kh * s->kw *
 	       div_up(cin_pg, c->rows) * c->rows * c->cols;
@@ -21,8 +27,8 @@ void npu_pack_weights(const struct npu_caps *c, const struct npu_conv_spec *s,
 		      const void *w_ohwi, const struct npu_pack_range *r, uint8_t *dst)
 {
 	const uint8_t *w = w_ohwi;
-	int cin_pg = s->in_c / s->groups, kpg = s->out_c / s->groups;
-	int n_kc = (int)div_up((size_t)r->nk, c->cols), n_cc = (int)div_up((size_t)cin_pg, c->rows);
+	int cin_pg = s->in_c / s->groups, kpg = s->out_c / s->groups, nc = range_cin(s, r);
+	int n_kc = (int)div_up((size_t)r->nk, c->cols), n_cc = (int)div_up((size_t)nc, c->rows);
 	int rows = (int)c->rows, cols = (int)c->cols;
 	size_t blk = (size_t)rows * cols;
 
@@ -36,9 +42,9 @@ void npu_pack_weights(const struct npu_caps *c, const struct npu_conv_spec *s,
 		for (int j = 0; j < cols && kc * cols + j < r->nk; j++) {
 			/* OHWI row of output channel k: [kh][kw][cin_pg] */
 			int k = (r->g0 + g) * kpg + r->k0 + kc * cols + j;
-			const uint8_t *src = w + ((size_t)k * s->kh * s->kw + t) * cin_pg;
+			const uint8_t *src = w + ((size_t)k * s->kh * s->kw + t) * cin_pg + r->c0;
 
-			for (int i = 0; i < rows && cc * rows + i < cin_pg; i++)
+			for (int i = 0; i < rows && cc * rows + i < nc; i++)
 				b[j * rows + i] = src[cc * rows + i];
 		}
 	}

@@ -3,7 +3,8 @@
  * pack.h - laying out weights and channel parameters the way the device
  * reads them (hw/npu_hw.h: COLS x ROWS weight blocks, 16-byte channel
  * records). A descriptor covers `ng` groups starting at group g0 and, in
- * each, the output channels [k0, k0 + nk) of the group.
+ * each, the output channels [k0, k0 + nk) of the group, over its input
+ * channels [c0, c0 + nc) (all of them unless it is a chain's link).
  */
 #ifndef NPU_PACK_H
 #define NPU_PACK_H
@@ -17,6 +18,8 @@
 struct npu_pack_range {
 	int g0, ng;	/* groups */
 	int k0, nk;	/* output channels within each group */
+	int c0, nc;	/* input channels within each group (an accumulator chain's
+			   link); nc = 0: all of them */
 };
 
 /* Bytes of packed weights for the range (what npu_weight_bytes() expects). */

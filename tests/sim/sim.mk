@@ -9,7 +9,8 @@ $(B)/tests/sim/test_%: $(B)/tests/sim/test_%.o $(SIMKIT_O) $(LIBNPU_A) $(NPUSIM_
 
 # The 8x8 model: the random layers (both modes) again, straight and through
 # the library.
-SIMT_8X8 := $(B)/tests/sim/test_sim_conv_random_8x8 $(B)/tests/sim/test_sim_dw_random_8x8
+SIMT_8X8 := $(B)/tests/sim/test_sim_conv_random_8x8 $(B)/tests/sim/test_sim_dw_random_8x8 \
+            $(B)/tests/sim/test_sim_chain_8x8
 $(B)/tests/sim/%_8x8: $(B)/tests/sim/%.o $(SIMKIT_O) $(LIBNPU_A) $(NPUSIM8_A)
 	$(CC) $(CFLAGS) $< $(SIMKIT_O) -o $@ $(LIBNPU_A) $(NPUSIM8_A) -lstdc++ -lz -lpthread -lm \
 		-lcmocka $(LIBNPU_LDFLAGS)

@@ -191,7 +191,7 @@ int kit_conv_flags(struct kit *k, const struct npu_conv_spec *s, const void *in,
 	a_out = kit_alloc(k, out_bytes, 64);
 	kit_write(k, a_in, in, in_bytes);
 
-	struct npu_pack_range pr = {0, s->groups, 0, kpg};
+	struct npu_pack_range pr = {.ng = s->groups, .nk = kpg};
 	int ng = s->groups, nk = kpg;
 	if (dwm) {
 		int dwc = (int)(c->rows < c->cols ? c->rows : c->cols);
@@ -243,8 +243,8 @@ int kit_conv_flags(struct kit *k, const struct npu_conv_spec *s, const void *in,
 
 	for (int g0 = 0; g0 < s->groups; g0 += ng)
 	for (int k0 = 0; k0 < kpg; k0 += nk) {
-		struct npu_pack_range rr = {g0, g0 + ng > s->groups ? s->groups - g0 : ng, k0,
-					    k0 + nk > kpg ? kpg - k0 : nk};
+		struct npu_pack_range rr = {.g0 = g0, .ng = g0 + ng > s->groups ? s->groups - g0 : ng,
+					    .k0 = k0, .nk = k0 + nk > kpg ? kpg - k0 : nk};
 		size_t wb = dwm ? npu_pack_dw_weights_bytes(c, s, rr.ng) :
 				  npu_pack_weights_bytes(c, s, &rr);
 		size_t nrec = (size_t)rr.ng * rr.nk;

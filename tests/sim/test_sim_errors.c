@@ -32,7 +32,7 @@ struct base {
 static void make_base(struct kit *k, struct base *b)
 {
 	const char *why;
-	struct npu_pack_range r = {0, 1, 0, 24};
+	struct npu_pack_range r = {.ng = 1, .nk = 24};
 	struct npu_chan_param cp[24];
 	uint8_t wp[65536];
 
