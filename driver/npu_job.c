@@ -9,7 +9,8 @@
  *   [FENCE IRQ, stats->end, seqno = this job]
  *
  * Validation (before anything reaches the device): every descriptor must
- * pass npu_check_desc() with the caps read from the device, FENCE is not
+ * pass npu_check_desc() with the caps read from the device (and chain
+ * their accumulator links as npu_check_seq() requires), FENCE is not
  * allowed, and every byte range a CONV reads or writes (npu_conv_ranges())
  * must lie inside one of the BOs the submission lists. BOs never move, so
  * range checks are enough (no relocations); the job keeps its BOs alive
@@ -397,6 +398,7 @@ static int npu_job_validate(struct npu_device *ndev, struct npu_job *job,
 			    struct drm_npu_submit *args)
 {
 	const struct npu_caps *caps = &ndev->hw.caps;
+	struct npu_chain_state chain = {};
 	struct npu_range r[NPU_T_COUNT];
 	u32 i, t, info;
 	int err;
@@ -414,6 +416,12 @@ static int npu_job_validate(struct npu_device *ndev, struct npu_job *job,
 			args->bad_code = DRM_NPU_REJECT_OPCODE;
 			return -EINVAL;
 		}
+		/* accumulator chains: the device would stop at a broken one */
+		err = npu_check_seq(&chain, d, &info);
+		if (err) {
+			args->bad_code = err;
+			return -EINVAL;
+		}
 		if (d->hdr.opcode != NPU_OP_CONV)
 			continue;
 		npu_conv_ranges(caps, &d->conv, r);
@@ -423,6 +431,12 @@ static int npu_job_validate(struct npu_device *ndev, struct npu_job *job,
 				return -EINVAL;
 			}
 		}
+	}
+	if (chain.held) {
+		/* a chain left open: the job's closing fence would break it */
+		args->bad_index = job->ndescs - 1;
+		args->bad_code = NPU_ERR_SEQUENCE;
+		return -EINVAL;
 	}
 	args->bad_index = ~0u;
 	args->bad_code = 0;

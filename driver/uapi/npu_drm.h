@@ -113,8 +113,10 @@ struct drm_npu_bo_info {
  * SUBMIT: one job = desc_count descriptors (NPU_DESC_BYTES each, hw/npu_hw.h)
  * executed in order, after every job submitted before it (on any file).
  * Allowed opcodes: NPU_OP_CONV and NPU_OP_NOP; the driver adds the fences.
- * Each descriptor must pass npu_check_desc() against the device's caps, and
- * every range it touches must lie inside one BO of bo_handles. On -EINVAL
+ * Each descriptor must pass npu_check_desc() against the device's caps, the
+ * job's accumulator chains must be whole (npu_check_seq(), and no chain left
+ * open at its end: NPU_ERR_SEQUENCE at the last descriptor), and every range
+ * a descriptor touches must lie inside one BO of bo_handles. On -EINVAL
  * because of a descriptor, bad_index is its index and bad_code says why
  * (an NPU_ERR_* value of the device's check, or DRM_NPU_REJECT_*); nothing
  * reaches the device. Otherwise bad_index is ~0 and bad_code 0.
