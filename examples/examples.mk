@@ -10,7 +10,7 @@ $(API_EXAMPLE): $(B)/examples/api_example.o $(LIBNPU_A)
 build: $(API_EXAMPLE)
 
 .PHONY: test-examples
-test-examples: $(API_EXAMPLE) $(NPU_CLI)
+test-examples: $(API_EXAMPLE) $(NPU_CLI) $(NET_REPORT)
 	@set -e; out=$$($(API_EXAMPLE)); echo "$$out"; \
 	echo "$$out" | grep -q '^probabilities: ' && \
 	[ $$(echo "$$out" | grep -c ' checked$$') -eq 2 ]
@@ -72,5 +72,17 @@ test-examples: $(API_EXAMPLE) $(NPU_CLI)
 	$(NPU_CLI) run examples/fc2048.json --backend sim --batch 32 --json | \
 		grep -q '"bound": "compute"'; \
 	echo "roofline figures of the JSON report: ok"
+	@# make bench's reader of those reports: the same figures in its floor line
+	@# and its plot data (max utilization 8000 / 129190.5 = 6.192 %)
+	@set -e; mkdir -p $(B)/bench/test; \
+	$(NET_REPORT) --plot-dir $(B)/bench/test --plot fc2048_b1 \
+		fc2048_b1=$(B)/fc2048.bw16.json > $(B)/bench/test/out.txt; \
+	grep -q '^FC 2048->1000, batch 1: share of its DRAM roofline reached: floor >= 95%, measured [0-9.]*% ([0-9]* cycles, roofline 129190 cycles, memory-bound' \
+		$(B)/bench/test/out.txt; \
+	grep -q '^0 "fc" [0-9.]* 6.192 [0-9.]* 1$$' $(B)/bench/test/fc2048_b1.dat; \
+	grep -q "^load 'bench/layers.gp'" $(B)/bench/test/fc2048_b1.gp; \
+	if $(NET_REPORT) x=$(B)/bad.json 2>$(B)/bench/test/err.txt; then exit 1; fi; \
+	grep -q 'bad.json:2:' $(B)/bench/test/err.txt; \
+	echo "net_report: ok"
 
 TEST_STAGES += test-examples
