@@ -20,7 +20,7 @@ BENCH_RUNS   = $(foreach n,$(BENCH_NETS),$(n)=$(B)/bench/$(n)_sim.json) \
 	       fc2048_b1=$(B)/bench/fc2048_b1_sim.json fc2048_b32=$(B)/bench/fc2048_b32_sim.json
 
 $(NET_REPORT): $(B)/bench/net_report.o
-	$(CC) $(CFLAGS) $< -o $@ -ljansson
+	$(CC) $(CFLAGS) $< -o $@ -ljansson -lm
 
 build: $(NET_REPORT)
 

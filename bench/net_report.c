@@ -13,11 +13,13 @@
  * floors beside the measured values. A floor not met is printed as such;
  * the exit status says only whether the reports could be read (figures,
  * not tests). --json writes the floors and the network totals. For every
- * --plot ID, DIR gets ID.dat (one device layer a line) and ID.gp, a gnuplot
- * script that sets the file names and title and loads GP (default
- * bench/layers.gp), which draws PLOT-OUT/ID_layers.svg and .png.
+ * --plot ID, DIR gets ID.dat (one conv/FC layer a line) and ID.gp, a gnuplot
+ * script that sets the file names, the title and the longest layer name's
+ * length, then loads GP (default bench/layers.gp), which draws
+ * PLOT-OUT/ID_layers.svg and .png (PLOT-OUT defaults to DIR).
  */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,10 +214,14 @@ static json_t *check_floor(const struct floor *f)
 	switch (f->kind) {
 	case TOTAL_UTIL:
 		measured = num(n->totals, "util");
-		met = measured >= required;
+		/*
+		 * At the floor's precision (0.1 %): the no-regression floors are
+		 * today's figures as printed (ResNet-18's 96.86 % is "96.9 %").
+		 */
+		met = round(measured * 1000) >= round(required * 1000);
 		snprintf(what, sizeof(what), "MAC utilization");
 		snprintf(floor, sizeof(floor), ">= %.1f%%", 100 * required);
-		snprintf(got, sizeof(got), "%.1f%% (%.0f cycles; the layers' DRAM rooflines "
+		snprintf(got, sizeof(got), "%.2f%% (%.0f cycles; the layers' DRAM rooflines "
 			 "allow at most %.1f%%)", 100 * measured, num(n->totals, "cycles"),
 			 100 * num(json_object_get(n->totals, "roofline"), "max_util"));
 		break;
@@ -319,6 +325,7 @@ static int write_plot(const struct net *n, const char *dir, const char *out, con
 	size_t i;
 	FILE *f;
 	int k = 0;
+	size_t longest = 1;
 
 	snprintf(path, sizeof(path), "%s/%s.dat", dir, n->id);
 	if (!(f = fopen(path, "w"))) {
@@ -326,13 +333,20 @@ static int write_plot(const struct net *n, const char *dir, const char *out, con
 		return -1;
 	}
 	/* gnuplot reads the quoted name as one column (the x tick label). */
-	fprintf(f, "# index \"layer\" util%% roofline_max_util%% of_roofline%% memory_bound\n");
+	/* where: 0 compute-bound, 1 memory-bound, 2 on the CPU (no figures: NaN) */
+	fprintf(f, "# index \"layer\" util%% roofline_max_util%% of_roofline%% where\n");
 	json_array_foreach(n->layers, i, l) {
-		if (!is_mac_layer(l) || !on_device(l))
+		if (!is_mac_layer(l))
 			continue;
-		fprintf(f, "%d \"%s\" %.3f %.3f %.3f %d\n", k++, plain(str(l, "name")),
-			100 * num(l, "util"), 100 * roof(l, "max_util"), 100 * roof(l, "fraction"),
-			!strcmp(str(json_object_get(l, "roofline"), "bound"), "memory"));
+		if (strlen(str(l, "name")) > longest)
+			longest = strlen(str(l, "name"));
+		if (!on_device(l))
+			fprintf(f, "%d \"%s\" NaN NaN NaN 2\n", k++, plain(str(l, "name")));
+		else
+			fprintf(f, "%d \"%s\" %.3f %.3f %.3f %d\n", k++, plain(str(l, "name")),
+				100 * num(l, "util"), 100 * roof(l, "max_util"),
+				100 * roof(l, "fraction"),
+				!strcmp(str(json_object_get(l, "roofline"), "bound"), "memory"));
 	}
 	if (fclose(f))
 		return -1;
@@ -341,7 +355,8 @@ static int write_plot(const struct net *n, const char *dir, const char *out, con
 		perror(path);
 		return -1;
 	}
-	fprintf(f, "dat = '%s/%s.dat'\nout = '%s/%s_layers'\n", dir, n->id, out, n->id);
+	fprintf(f, "dat = '%s/%s.dat'\nout = '%s/%s_layers'\nlongest = %zu\n", dir, n->id, out,
+		n->id, longest);
 	fprintf(f, "ttl = '%s on the %dx%d NPU, DRAM %d B/cycle: %.1f%% MAC utilization, "
 		"%.1f%% of the roofline'\n", label(n->id), n->rows, n->cols, n->dram_bw,
 		100 * num(n->totals, "util"),
