@@ -5,7 +5,8 @@
 #
 #   make run        ResNet-18 through the library on the simulated NPU, checked
 #   make test       every test (unit, RTL, simulator, library, VM end-to-end)
-#   make bench      library benchmarks (ResNet-50 on the simulator, CPU vs oneDNN)
+#   make bench      library benchmarks (networks on the simulator against their DRAM
+#                   rooflines, with plots; CPU vs oneDNN)
 #   make bench-hw   device benchmark on raw layer shapes
 #   make synth      Yosys synthesis of the default configuration
 #   make vm         boot the virtual platform by hand (see README.md)

@@ -99,6 +99,101 @@ def mobilenet_v1():
                     'zero_point': 128}],
         'layers': L, 'outputs': ['prob']}
 
+def mobilenet_v2():
+    """MobileNet-v2 1.0/224 (Sandler et al. 2018, table 2), torchvision's
+    layer shapes: symmetric padding, an inverted residual block is a 1x1
+    expansion (t times the input channels; none when t = 1), a 3x3
+    depthwise conv carrying the stride, both ReLU6, and a linear 1x1
+    projection; a residual add where the stride is 1 and the channel count
+    is unchanged. Batch norm folded into the conv biases."""
+    L = [conv('conv0', 'input', 32, 3, 2, 1, 'relu6')]
+    x, ch = 'conv0', 32
+    table = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+             (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]   # t, c, n, s
+    b = 0
+    for t, c, n, s in table:
+        for i in range(n):
+            b += 1
+            p = 'block%d.' % b
+            stride = s if i == 0 else 1
+            y = x
+            if t != 1:
+                L.append(conv(p + 'expand', x, ch * t, 1, 1, 0, 'relu6'))
+                y = p + 'expand'
+            L.append(conv(p + 'dw', y, ch * t, 3, stride, 1, 'relu6', groups='depthwise'))
+            L.append(conv(p + 'project', p + 'dw', c, 1))
+            y = p + 'project'
+            if stride == 1 and ch == c:
+                L.append({'name': p + 'add', 'op': 'add', 'inputs': [y, x]})
+                y = p + 'add'
+            x, ch = y, c
+    L.append(conv('conv_last', x, 1280, 1, 1, 0, 'relu6'))
+    L.append({'name': 'avgpool', 'op': 'global_avgpool', 'input': 'conv_last'})
+    L.append({'name': 'fc', 'op': 'fc', 'input': 'avgpool', 'units': 1000})
+    L.append({'name': 'prob', 'op': 'softmax', 'input': 'fc'})
+    return {
+        'version': 1, 'name': 'mobilenet_v2',
+        'description': 'MobileNet-v2 1.0 at 224x224: inverted residual blocks (expansion 6), '
+                       'ReLU6, linear bottlenecks, residual adds; torchvision layer shapes, '
+                       'batch norm folded into biases, seeded int8 weights, TFLite requantization',
+        'seed': 2, 'type': 'int8', 'requant': 'tflite',
+        'inputs': [{'name': 'input', 'shape': [1, 224, 224, 3], 'scale': 0.0078125}],
+        'layers': L, 'outputs': ['prob']}
+
+def vgg16(classifier_only=False):
+    """VGG-16, configuration D of Simonyan & Zisserman 2014: thirteen 3x3
+    convs (pad 1, ReLU) in five stages of 64, 128, 256, 512, 512 channels,
+    each closed by a 2x2 max pool, then FC 25088 -> 4096 -> 4096 -> 1000
+    (the first FC flattens the 7x7x512 pool output). ONNX requantization.
+    classifier_only: the three FC layers alone on a 7x7x512 input, small
+    enough for the simulator in `make test` at full size."""
+    L = []
+    x = 'input'
+    stages = [] if classifier_only else [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]
+    for stage, (width, n) in enumerate(stages, 1):
+        for i in range(1, n + 1):
+            name = 'conv%d_%d' % (stage, i)
+            L.append(conv(name, x, width, 3, 1, 1, 'relu'))
+            x = name
+        L.append({'name': 'pool%d' % stage, 'op': 'maxpool', 'input': x, 'kernel': 2,
+                  'stride': 2})
+        x = 'pool%d' % stage
+    if classifier_only:
+        x = 'pool5'
+    L.append({'name': 'fc6', 'op': 'fc', 'input': x, 'units': 4096, 'act': 'relu'})
+    L.append({'name': 'fc7', 'op': 'fc', 'input': 'fc6', 'units': 4096, 'act': 'relu'})
+    L.append({'name': 'fc8', 'op': 'fc', 'input': 'fc7', 'units': 1000})
+    L.append({'name': 'prob', 'op': 'softmax', 'input': 'fc8'})
+    if classifier_only:
+        return {
+            'version': 1, 'name': 'vgg16_classifier',
+            'description': "VGG-16's classifier alone: FC 25088-4096-4096-1000 on the "
+                           '7x7x512 output of the last pool; seeded int8 weights, '
+                           'ONNX fp32 requantization',
+            'seed': 16, 'type': 'int8', 'requant': 'onnx',
+            'inputs': [{'name': 'pool5', 'shape': [1, 7, 7, 512], 'scale': 0.0078125}],
+            'layers': L, 'outputs': ['prob']}
+    return {
+        'version': 1, 'name': 'vgg16',
+        'description': 'VGG-16 (configuration D) at 224x224: 13 3x3 convs with ReLU, '
+                       '5 max pools, FC 25088-4096-4096-1000; seeded int8 weights, '
+                       'ONNX fp32 requantization',
+        'seed': 16, 'type': 'int8', 'requant': 'onnx',
+        'inputs': [{'name': 'input', 'shape': [1, 224, 224, 3], 'scale': 0.0078125}],
+        'layers': L, 'outputs': ['prob']}
+
+def fc2048():
+    """ResNet-50's classifier alone: FC 2048 -> 1000 on a pooled feature
+    vector. One image per run; `npu run --batch N` runs N at once."""
+    return {
+        'version': 1, 'name': 'fc2048',
+        'description': "ResNet-50's classifier layer alone: FC 2048 -> 1000, seeded int8 "
+                       'weights, TFLite requantization',
+        'seed': 48, 'type': 'int8', 'requant': 'tflite',
+        'inputs': [{'name': 'features', 'shape': [1, 1, 1, 2048], 'scale': 0.0078125}],
+        'layers': [{'name': 'fc', 'op': 'fc', 'input': 'features', 'units': 1000}],
+        'outputs': ['fc']}
+
 def lenet5():
     """LeNet-5 on a 32x32 image, described ONNX-style: NCHW shapes, OIHW
     weight layout, fp32 requantization, a float input quantized first."""
@@ -162,6 +257,10 @@ if __name__ == '__main__':
     write('examples/resnet18.json', resnet(18))
     write('examples/resnet50.json', resnet(50))
     write('examples/mobilenet_v1.json', mobilenet_v1())
+    write('examples/mobilenet_v2.json', mobilenet_v2())
+    write('examples/vgg16.json', vgg16())
+    write('examples/vgg16_classifier.json', vgg16(classifier_only=True))
+    write('examples/fc2048.json', fc2048())
     write('examples/lenet5.json', lenet5())
     write('examples/fc_identity.json', fc_identity())
     write('examples/tiny_raw.json', tiny_raw())

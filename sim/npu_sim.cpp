@@ -195,9 +195,9 @@ extern "C" int npu_sim_create(const struct npu_sim_config *cfg, struct npu_sim *
 	if (!c.mem_size)
 		c.mem_size = 1ull << NPU_MEM_LOG2_DEFAULT;
 	if (!c.dram_bytes_per_cycle)
-		c.dram_bytes_per_cycle = 16;
+		c.dram_bytes_per_cycle = NPU_SIM_DEFAULT_DRAM_BYTES_PER_CYCLE;
 	if (!c.dram_latency)
-		c.dram_latency = 100;
+		c.dram_latency = NPU_SIM_DEFAULT_DRAM_LATENCY;
 	while ((1ull << log2) < c.mem_size)
 		log2++;
 	if ((1ull << log2) != c.mem_size || log2 < NPU_MEM_LOG2_MIN || log2 > NPU_MEM_LOG2_MAX)

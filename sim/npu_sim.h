@@ -28,11 +28,15 @@ extern "C" {
 
 struct npu_sim;
 
+/* The DRAM model when npu_sim_config leaves it 0 (reports quote these). */
+#define NPU_SIM_DEFAULT_DRAM_BYTES_PER_CYCLE 16
+#define NPU_SIM_DEFAULT_DRAM_LATENCY 100
+
 struct npu_sim_config {
 	uint64_t mem_size;		/* bytes, power of two; 0 = 256 MiB */
 	void *mem;			/* mem_size bytes supplied by the caller, or NULL */
-	unsigned dram_bytes_per_cycle;	/* 1..64; 0 = 16 */
-	unsigned dram_latency;		/* read latency in cycles; 0 = 100 */
+	unsigned dram_bytes_per_cycle;	/* 1..64; 0 = the default (16) */
+	unsigned dram_latency;		/* read latency in cycles; 0 = the default (100) */
 	const char *trace_path;		/* FST waveform file, or NULL */
 };
 

@@ -3,12 +3,14 @@
 # everything is already there; the Makefile calls it before building.
 #   install-deps.sh run    what `make run` needs (compilers, Verilator, the library's deps)
 #   install-deps.sh [all]  everything: tests, driver, virtual platform, synthesis, benchmarks
+#                          (and their plots: gnuplot with a font it can draw text with)
 set -eu
 
 RUN_PKGS="build-essential pkg-config verilator zlib1g-dev libjansson-dev libdrm-dev \
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libpng-dev dataset-fashion-mnist"
 ALL_PKGS="$RUN_PKGS yosys libcmocka-dev libdnnl-dev linux-headers-amd64 linux-image-amd64 \
-qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils clang libclang-rt-14-dev"
+qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils clang libclang-rt-14-dev \
+gnuplot-nox fonts-dejavu-core"
 
 case "${1:-all}" in
 run) PKGS=$RUN_PKGS ;;

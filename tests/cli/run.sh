@@ -200,6 +200,8 @@ expect 2 "exclude each other" "$NPU" run $model --images "$IMAGES" --image "$B/3
 expect 2 "go with 'run'" "$NPU" summary $model --images "$IMAGES"
 expect 2 "bad value '0' for --batch" "$NPU" run $model --images "$IMAGES" --batch 0
 expect 2 "bad value 'x' for --limit" "$NPU" run $model --images "$IMAGES" --limit x
+expect 2 "--batch goes with --images or a plain run" \
+	"$NPU" run $model --image "$B/32x32.pgm" --batch 2
 "$NPU" --help | grep -q -- '--predictions FILE' || fail "--help does not list --predictions"
 # Without labels: predictions per class instead of an accuracy.
 "$NPU" run $model --backend cpu --images "$B/two.idx" >"$B/nolabels.txt" ||
@@ -208,4 +210,7 @@ grep -q '^predicted classes (no labels given): ' "$B/nolabels.txt" || fail "no h
 # The plain run and the summary still work.
 "$NPU" run $model --backend cpu >/dev/null || fail "plain run"
 "$NPU" summary $model | grep -q '^total: 8 layers' || fail "summary"
+# A plain run at a batch: every output shape gets N images.
+"$NPU" run $model --backend cpu --batch 3 >"$B/batch3.txt" || fail "plain run --batch 3"
+grep -q '^0 .* 3x' "$B/batch3.txt" || fail "--batch 3: the first layer's output is not 3 images"
 echo "test-cli: bad files and options: exit 1 (2 for usage) with a clear message: ok"

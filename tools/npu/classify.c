@@ -354,7 +354,7 @@ int classify_image(npu_ctx *ctx, const struct options *o)
 	struct model_io m;
 	struct names nm = { 0 };
 	struct run_stats stats = { 0 };
-	struct npu_device_info dev;
+	struct device_view dv;
 	struct progress prog = { 0 };
 	struct ranked *rk = NULL;
 	npu_net *net = NULL;
@@ -362,7 +362,7 @@ int classify_image(npu_ctx *ctx, const struct options *o)
 	double *v = NULL;
 	const char *what = NULL;
 	npu_status st;
-	int i, top, have_dev, rc = 1;
+	int i, top, rc = 1;
 	json_t *root = NULL;
 	char msg[512], sh[48];
 
@@ -406,8 +406,8 @@ int classify_image(npu_ctx *ctx, const struct options *o)
 		}
 		qsort(rk, (size_t)m.classes, sizeof(*rk), by_score);
 	}
-	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
-	root = json_report(ctx, net, &stats, 1, st, &dev, have_dev);
+	device_view_get(ctx, o, &dv);
+	root = json_report(ctx, net, &stats, 1, st, &dv);
 	if (st == NPU_OK) {
 		json_t *c = json_pack("{s:s, s:s, s:[iii], s:s, s:s, s:i, s:s}", "image",
 				      o->image, "format", img.format, "size", img.height,
@@ -430,7 +430,7 @@ int classify_image(npu_ctx *ctx, const struct options *o)
 	if (o->json)
 		json_write(stdout, root);
 	else
-		print_report(ctx, &stats, &dev, have_dev);
+		print_report(ctx, &stats, &dv);
 	if (st != NPU_OK) {
 		fprintf(stderr, "npu: %s (%s)\n", npu_ctx_last_error(ctx), npu_strerror(st));
 		goto out;

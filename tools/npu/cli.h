@@ -103,9 +103,50 @@ int stats_init(struct run_stats *s, const npu_net *net);
 int stats_add(struct run_stats *s, const npu_net *net, uint64_t images);
 void stats_free(struct run_stats *s);
 
-/* The text report: backend, per-layer table, totals, check result, wall time. */
-void print_report(npu_ctx *ctx, const struct run_stats *s,
-		  const struct npu_device_info *dev, int have_dev);
+/*
+ * What the reports know of the device (roofline.c): its capability
+ * registers and, on the in-process simulator, the DRAM model it runs
+ * (--dram-bw, --dram-latency or the simulator's defaults).
+ */
+struct device_view {
+	int have;			/* info read (0 on the cpu backend) */
+	struct npu_device_info info;
+	unsigned dram_bw;		/* DRAM bytes per cycle, reads and writes; 0 = unknown */
+	unsigned dram_latency;		/* DRAM read latency, cycles; 0 = unknown */
+};
+void device_view_get(npu_ctx *ctx, const struct options *o, struct device_view *v);
+
+/*
+ * A device layer against its DRAM roofline. With P = rows * cols MACs a
+ * cycle and B DRAM bytes a cycle, no schedule takes fewer than
+ * max(MACs / P, compulsory bytes / B) cycles (the roofline model of
+ * Williams, Waterman and Patterson, CACM 2009, in cycles).
+ */
+struct roofline {
+	double util;			/* MACs / (P * cycles), 0..1 */
+	double compute_cycles;		/* MACs / P */
+	double memory_cycles;		/* compulsory bytes / B */
+	double cycles;			/* the larger of the two */
+	double max_util;		/* compute_cycles / cycles: the most util DRAM allows */
+	double fraction;		/* cycles / measured cycles: share of the roofline reached */
+	int memory_bound;		/* memory_cycles > compute_cycles */
+};
+/*
+ * Fills r for `macs` done in `cycles` moving `compulsory` bytes at least;
+ * -1 (r zeroed) when the figure is unknown: no device, no DRAM model (drm
+ * backend), or no cycles or MACs.
+ */
+int roofline_of(const struct device_view *v, uint64_t macs, uint64_t compulsory,
+		uint64_t cycles, struct roofline *r);
+/* r as a JSON object (compute_cycles, memory_cycles, cycles, max_util, fraction, bound). */
+json_t *json_roofline(const struct roofline *r);
+
+/*
+ * The text report: backend, per-layer table (with each device layer's
+ * utilization and the most its DRAM roofline allows), totals, check
+ * result, wall time.
+ */
+void print_report(npu_ctx *ctx, const struct run_stats *s, const struct device_view *dv);
 /* The model summary table. */
 void print_summary(npu_net *net);
 /*
@@ -113,7 +154,7 @@ void print_summary(npu_net *net);
  * The caller adds its own members (classification) and dumps it.
  */
 json_t *json_report(npu_ctx *ctx, npu_net *net, const struct run_stats *s, int ran,
-		    npu_status st, const struct npu_device_info *dev, int have_dev);
+		    npu_status st, const struct device_view *dv);
 /* Dumps root (indented) to f, with a final newline. */
 void json_write(FILE *f, json_t *root);
 /* The same to a file (--json-out); -1 with a message on stderr if it cannot be written. */

@@ -440,14 +440,14 @@ int classify_images(npu_ctx *ctx, const struct options *o)
 	struct results r = { 0 }, r2 = { 0 };
 	struct names nm = { 0 };
 	struct run_stats stats = { 0 };
-	struct npu_device_info dev;
+	struct device_view dv;
 	struct progress prog = { 0 };
 	struct golden g = { 0 };
 	npu_net *net = NULL;
 	double t0 = now();
 	npu_status st = NPU_OK;
 	size_t n, i;
-	int batch, have_dev, rc = 1, fb = 0, run;
+	int batch, rc = 1, fb = 0, run;
 	int *labels = NULL;
 	json_t *root = NULL, *cls = NULL;
 	char a[32], sh[48];
@@ -499,8 +499,8 @@ int classify_images(npu_ctx *ctx, const struct options *o)
 	progress_done(&prog);
 	if (run < 0)
 		goto out;
-	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
-	root = json_report(ctx, net, &stats, 1, st, &dev, have_dev);
+	device_view_get(ctx, o, &dv);
+	root = json_report(ctx, net, &stats, 1, st, &dv);
 	if (st == NPU_OK) {
 		cls = json_classification(o, &m, &r, &nm, batch, &stats);
 		json_object_set_new(root, "classification", cls);
@@ -508,7 +508,7 @@ int classify_images(npu_ctx *ctx, const struct options *o)
 	if (o->json)
 		json_write(stdout, root);
 	else
-		print_report(ctx, &stats, &dev, have_dev);
+		print_report(ctx, &stats, &dv);
 	if (st != NPU_OK) {
 		fprintf(stderr, "npu: %s (%s); stopped at batch %d of %d\n",
 			npu_ctx_last_error(ctx), npu_strerror(st), fb,

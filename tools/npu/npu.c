@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		"  --dram-bw N        simulator DRAM bytes per cycle\n"
 		"  --dram-latency N   simulator DRAM read latency in cycles\n"
 		"  --threads N        CPU threads (default: all cores)\n"
+		"  --batch N          run N images at once: the batch dimension of every\n"
+		"                     input (JSON: seeded inputs only; with --images: below)\n"
 		"  --rewrite R        rewrite layers after loading: fc-to-conv (every FC as a\n"
 		"                     convolution), conv-to-fc (every conv whose kernel covers\n"
 		"                     its whole input as an FC) or both; outputs stay identical\n"
@@ -230,12 +232,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "npu: --images and --image exclude each other\n");
 		return -1;
 	}
-	if (!o->images && (o->labels || o->limit || o->batch || o->predictions || o->golden ||
+	if (!o->images && (o->labels || o->limit || o->predictions || o->golden ||
 			   o->compare_cpu)) {
-		fprintf(stderr, "npu: --labels, --limit, --batch, --predictions, --golden and "
+		fprintf(stderr, "npu: --labels, --limit, --predictions, --golden and "
 			"--compare-cpu need --images\n");
 		return -1;
 	}
+	if (o->image && o->batch) {
+		fprintf(stderr, "npu: --batch goes with --images or a plain run, not --image\n");
+		return -1;
+	}
+	/* A plain run (and the summary) at batch N: the inputs get N images. */
+	if (!o->images)
+		o->load.batch = o->batch;
 	if (o->classes && !o->images && !o->image) {
 		fprintf(stderr, "npu: --classes needs --images or --image\n");
 		return -1;
@@ -272,20 +281,20 @@ npu_net *cli_load(npu_ctx *ctx, const struct options *o, int batch)
 /* `npu summary` and the plain `npu run`: one run with the file's inputs. */
 static int run_plain(npu_ctx *ctx, const struct options *o, int summary)
 {
-	struct npu_device_info dev;
+	struct device_view dv;
 	struct progress prog = { 0 };
 	struct run_stats stats;
 	npu_net *net;
 	npu_status st;
 	json_t *root;
-	int have_dev, rc;
+	int rc;
 
 	if (!(net = cli_load(ctx, o, o->load.batch)))
 		return 1;
-	have_dev = npu_ctx_device_info(ctx, &dev) == NPU_OK;
+	device_view_get(ctx, o, &dv);
 	if (summary) {
 		if (o->json) {
-			root = json_report(ctx, net, NULL, 0, NPU_OK, &dev, have_dev);
+			root = json_report(ctx, net, NULL, 0, NPU_OK, &dv);
 			json_write(stdout, root);
 			json_decref(root);
 		} else {
@@ -308,11 +317,11 @@ static int run_plain(npu_ctx *ctx, const struct options *o, int summary)
 		fprintf(stderr, "npu: out of memory\n");
 		st = NPU_E_NOMEM;
 	}
-	root = json_report(ctx, net, &stats, 1, st, &dev, have_dev);
+	root = json_report(ctx, net, &stats, 1, st, &dv);
 	if (o->json)
 		json_write(stdout, root);
 	else
-		print_report(ctx, &stats, &dev, have_dev);
+		print_report(ctx, &stats, &dv);
 	if (st != NPU_OK)
 		fprintf(stderr, "npu: %s (%s)\n", npu_ctx_last_error(ctx), npu_strerror(st));
 	rc = st == NPU_OK ? 0 : 1;

@@ -239,13 +239,14 @@ void print_summary(npu_net *net)
 	       (unsigned long long)t.macs, human(t.macs, b, sizeof(b)));
 }
 
-void print_report(npu_ctx *ctx, const struct run_stats *st, const struct npu_device_info *dev,
-		  int have_dev)
+void print_report(npu_ctx *ctx, const struct run_stats *st, const struct device_view *dv)
 {
 	const struct npu_net_totals *t = &st->totals;
-	char s[48], a[32], b[32], c[32], util[16], dram[48];
-	double cap = have_dev ? (double)dev->rows * dev->cols : 0.0;
+	char s[48], a[32], b[32], c[32], util[16], roof[16], dram[48];
+	double cap = dv->have ? (double)dv->info.rows * dv->info.cols : 0.0;
+	double roof_cycles = 0.0;
 	uint64_t dev_macs = 0;
+	struct roofline rl;
 	int i;
 
 	const char *be = npu_ctx_backend(ctx), *why = npu_ctx_backend_reason(ctx);
@@ -256,30 +257,40 @@ void print_report(npu_ctx *ctx, const struct run_stats *st, const struct npu_dev
 	else
 		printf("backend: %s (%s)", be, why);
 	printf("%s\n", npu_ctx_checking(ctx) ? ", checking against the reference" : "");
+	if (dv->dram_bw)
+		printf("DRAM model: %u bytes/cycle, %u cycles latency; 'roof' is the most MAC "
+		       "utilization DRAM allows (compulsory bytes at %u bytes/cycle)\n",
+		       dv->dram_bw, dv->dram_latency, dv->dram_bw);
 	if (st->runs > 1)
 		printf("figures summed over %d runs (%llu images); output shapes of the first "
 		       "run\n", st->runs, (unsigned long long)st->images);
-	printf("%-4s %-24s %-14s %-16s %9s %9s %6s %-23s %-9s %s\n", "#", "layer", "op",
-	       "output (NHWC)", "MACs", "cycles", "util", "DRAM bytes / compulsory", "check",
-	       "where");
+	printf("%-4s %-24s %-14s %-16s %9s %9s %6s %6s %-23s %-9s %s\n", "#", "layer", "op",
+	       "output (NHWC)", "MACs", "cycles", "util", "roof", "DRAM bytes / compulsory",
+	       "check", "where");
 	for (i = 0; i < st->n; i++) {
 		const struct npu_layer_report *r = &st->layers[i].r;
 
 		snprintf(util, sizeof(util), "-");
+		snprintf(roof, sizeof(roof), "-");
 		snprintf(dram, sizeof(dram), "-");
 		if (r->on_device && r->cycles && cap > 0)
 			snprintf(util, sizeof(util), "%.1f%%",
 				 100.0 * (double)r->macs / (cap * (double)r->cycles));
+		if (r->on_device &&
+		    !roofline_of(dv, r->macs, r->dram_compulsory, r->cycles, &rl)) {
+			snprintf(roof, sizeof(roof), "%.1f%%", 100.0 * rl.max_util);
+			roof_cycles += rl.cycles;
+		}
 		if (r->on_device && r->dram_compulsory)
 			snprintf(dram, sizeof(dram), "%s / %s (%.2fx)",
 				 human(r->dram_read + r->dram_written, b, sizeof(b)),
 				 human(r->dram_compulsory, c, sizeof(c)),
 				 (double)(r->dram_read + r->dram_written) /
 					 (double)r->dram_compulsory);
-		printf("%-4d %-24s %-14s %-16s %9s %9s %6s %-23s %-9s %s\n", i, r->name, r->op,
+		printf("%-4d %-24s %-14s %-16s %9s %9s %6s %6s %-23s %-9s %s\n", i, r->name, r->op,
 		       shape(r->out_dims, s, sizeof(s)),
 		       r->macs ? human(r->macs, a, sizeof(a)) : "-",
-		       r->on_device ? human(r->cycles, c, sizeof(c)) : "-", util, dram,
+		       r->on_device ? human(r->cycles, c, sizeof(c)) : "-", util, roof, dram,
 		       check_text(r), r->ran ? r->where : "-");
 		if (r->on_device)
 			dev_macs += r->macs;	/* CPU layers have no cycles to weigh */
@@ -297,6 +308,12 @@ void print_report(npu_ctx *ctx, const struct run_stats *st, const struct npu_dev
 		       t->dram_compulsory ? (double)(t->dram_read + t->dram_written) /
 						    (double)t->dram_compulsory : 0.0,
 		       t->device_seconds > 0 ? (double)t->cycles / t->device_seconds : 0.0);
+	if (t->device_layers && roof_cycles > 0 && t->cycles)
+		printf("roofline: the device layers need at least %s cycles (MAC utilization "
+		       "at most %.1f%%); %.1f%% of it reached\n",
+		       human((uint64_t)(roof_cycles + 0.5), a, sizeof(a)),
+		       100.0 * (double)dev_macs / (cap * roof_cycles),
+		       100.0 * roof_cycles / (double)t->cycles);
 	if (npu_ctx_checking(ctx))
 		printf("check: %d layers compared with the reference, %d mismatched\n",
 		       t->checked, t->mismatched);
@@ -311,10 +328,14 @@ static json_t *json_dims(const int d[4])
 }
 
 json_t *json_report(npu_ctx *ctx, npu_net *net, const struct run_stats *s, int ran,
-		    npu_status st, const struct npu_device_info *dev, int have_dev)
+		    npu_status st, const struct device_view *dv)
 {
 	struct npu_net_totals sum;
+	struct roofline rl;
 	json_t *root, *layers = json_array();
+	double cap = dv->have ? (double)dv->info.rows * dv->info.cols : 0.0;
+	double roof_cycles = 0.0;
+	uint64_t dev_macs = 0;
 	int i, n = npu_net_num_layers(net);
 
 	for (i = 0; i < n; i++) {
@@ -343,6 +364,17 @@ json_t *json_report(npu_ctx *ctx, npu_net *net, const struct run_stats *s, int r
 			json_object_set_new(l, "dram_planned",
 					    json_integer((json_int_t)r->dram_planned));
 			json_object_set_new(l, "descriptors", json_integer(r->descriptors));
+			if (r->on_device && r->cycles && cap > 0) {
+				json_object_set_new(l, "util",
+						    json_real((double)r->macs /
+							      (cap * (double)r->cycles)));
+				dev_macs += r->macs;
+			}
+			if (r->on_device && !roofline_of(dv, r->macs, r->dram_compulsory,
+							 r->cycles, &rl)) {
+				json_object_set_new(l, "roofline", json_roofline(&rl));
+				roof_cycles += rl.cycles;
+			}
 			json_object_set_new(l, "seconds", json_real(r->seconds));
 			json_object_set_new(l, "check", json_string(check_text(r)));
 			if (r->check == NPU_CHECK_MISMATCH)
@@ -363,9 +395,15 @@ json_t *json_report(npu_ctx *ctx, npu_net *net, const struct run_stats *s, int r
 			 "check", npu_ctx_checking(ctx), "layers", layers, "totals", "layers",
 			 sum.layers, "params", (json_int_t)sum.params, "macs",
 			 (json_int_t)(ran && s ? s->totals.macs : sum.macs));
-	if (have_dev)
-		json_object_set_new(root, "device", json_pack("{s:i, s:i}", "rows", dev->rows,
-							      "cols", dev->cols));
+	if (dv->have) {
+		json_t *d = json_pack("{s:i, s:i}", "rows", dv->info.rows, "cols", dv->info.cols);
+
+		if (dv->dram_bw) {
+			json_object_set_new(d, "dram_bytes_per_cycle", json_integer(dv->dram_bw));
+			json_object_set_new(d, "dram_latency", json_integer(dv->dram_latency));
+		}
+		json_object_set_new(root, "device", d);
+	}
 	if (ran && s) {
 		const struct npu_net_totals *t = &s->totals;
 		json_t *tot = json_object_get(root, "totals");
@@ -380,6 +418,16 @@ json_t *json_report(npu_ctx *ctx, npu_net *net, const struct run_stats *s, int r
 				    json_integer((json_int_t)t->dram_compulsory));
 		json_object_set_new(tot, "seconds", json_real(t->seconds));
 		json_object_set_new(tot, "device_seconds", json_real(t->device_seconds));
+		if (t->cycles && cap > 0 && dev_macs)
+			json_object_set_new(tot, "util", json_real((double)dev_macs /
+								   (cap * (double)t->cycles)));
+		/* the device layers' rooflines summed: the fewest cycles for all of them */
+		if (t->cycles && roof_cycles > 0)
+			json_object_set_new(tot, "roofline",
+					    json_pack("{s:f, s:f, s:f}", "cycles", roof_cycles,
+						      "max_util", (double)dev_macs /
+								  (cap * roof_cycles),
+						      "fraction", roof_cycles / (double)t->cycles));
 		json_object_set_new(tot, "checked", json_integer(t->checked));
 		json_object_set_new(tot, "mismatched", json_integer(t->mismatched));
 		if (s->runs > 1 || s->images) {
