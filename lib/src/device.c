@@ -76,7 +76,7 @@ struct npu_conv_plan {
 	/* resident between runs while memory allows; NULL while evicted */
 	struct npu_bo *w_bo, *cp_bo;
 	struct npu_resid_item res;
-	int n_g, n_k;			/* weight blocks: group chunks x channel chunks */
+	int n_g, n_k, n_l;		/* weight blocks: group x output x input channel chunks */
 	size_t *woff, *coff;		/* each block's offset in w_bo / cp_bo */
 	size_t w_bytes, cp_bytes;
 
@@ -365,8 +365,11 @@ static uint8_t *pack_groups(const struct npu_conv_spec *s, const uint8_t *w, int
 	return o;
 }
 
-/* The weight block range (group chunk gi, channel chunk ki) of the tiling. */
-static struct npu_pack_range block_range(const struct npu_conv_plan *p, int gi, int ki)
+/*
+ * The weight block range of the tiling's group chunk gi, output-channel
+ * chunk ki and (for accumulator chains) input-channel chunk li.
+ */
+static struct npu_pack_range block_range(const struct npu_conv_plan *p, int gi, int ki, int li)
 {
 	const struct npu_tile_geom *g = &p->geom;
 	const struct npu_tiling *t = &p->tiling;
@@ -374,6 +377,10 @@ static struct npu_pack_range block_range(const struct npu_conv_plan *p, int gi, 
 
 	r.ng = g->groups - r.g0 < t->ng ? g->groups - r.g0 : t->ng;
 	r.nk = g->cout_pg - r.k0 < t->nk ? g->cout_pg - r.k0 : t->nk;
+	if (t->n_links > 1) {
+		r.c0 = li * t->nc;
+		r.nc = g->cin_pg - r.c0 < t->nc ? g->cin_pg - r.c0 : t->nc;
+	}
 	return r;
 }
 
@@ -389,25 +396,31 @@ static npu_status build_device_plan(struct npu_conv_plan *p)
 	const struct npu_tile_geom *g = &p->geom;
 	const struct npu_tiling *t = &p->tiling;
 	int n_g = (g->groups + t->ng - 1) / t->ng, n_k = (g->cout_pg + t->nk - 1) / t->nk;
+	int n_l = t->n_links > 1 ? t->n_links : 1;
 	size_t esize = npu_dtype_bytes(s->out_type);
 	uint64_t job_cycles = 0;
 
 	p->n_g = n_g;
 	p->n_k = n_k;
-	p->woff = calloc((size_t)n_g * n_k, sizeof(size_t));
+	p->n_l = n_l;
+	p->woff = calloc((size_t)n_g * n_k * n_l, sizeof(size_t));
 	p->coff = calloc((size_t)n_g * n_k, sizeof(size_t));
 	if (!p->woff || !p->coff)
 		return NPU_E_NOMEM;
 	p->w_bytes = p->cp_bytes = 0;
 	for (int gi = 0; gi < n_g; gi++)
 		for (int ki = 0; ki < n_k; ki++) {
-			struct npu_pack_range r = block_range(p, gi, ki);
+			struct npu_pack_range r = block_range(p, gi, ki, 0);
 
-			p->woff[gi * n_k + ki] = p->w_bytes;
 			p->coff[gi * n_k + ki] = p->cp_bytes;
-			p->w_bytes += p->tf == T_DEPTHWISE ? npu_pack_dw_weights_bytes(c, s, r.ng) :
-							     npu_pack_weights_bytes(c, s, &r);
 			p->cp_bytes += (size_t)r.ng * r.nk * NPU_CHAN_PARAM_BYTES;
+			for (int li = 0; li < n_l; li++) {
+				r = block_range(p, gi, ki, li);
+				p->woff[((size_t)gi * n_k + ki) * n_l + li] = p->w_bytes;
+				p->w_bytes += p->tf == T_DEPTHWISE ?
+						      npu_pack_dw_weights_bytes(c, s, r.ng) :
+						      npu_pack_weights_bytes(c, s, &r);
+			}
 		}
 	/* the tensor copied in: the im2col taps, else the layer's own input */
 	p->in_bytes = p->tf == T_IM2COL ? npu_conv_in_elems(s) : npu_conv_in_elems(&p->spec);
@@ -426,8 +439,6 @@ static npu_status build_device_plan(struct npu_conv_plan *p)
 	size_t mem_h = sub ? (size_t)p->spec.in_h : (size_t)g->in_h;
 	size_t in_row = mem_w * s->in_c, out_row = (size_t)g->out_w * s->out_c * esize;
 	size_t job_start = 0;
-	int cc = (g->cin_pg + (int)c->rows - 1) / (int)c->rows;
-
 	for (uint64_t i = 0; i < t->n_tiles; i++) {
 		struct npu_tile tl;
 		struct npu_desc_conv *d = &p->descs[i].conv;
@@ -439,16 +450,21 @@ static npu_status build_device_plan(struct npu_conv_plan *p)
 		d->opcode = NPU_OP_CONV;
 		d->version = NPU_DESC_VERSION;
 		d->flags = p->tf == T_DEPTHWISE ? NPU_CONV_DEPTHWISE : 0;
+		if (tl.link + 1 < tl.n_links)
+			d->flags |= NPU_CONV_ACC_HOLD;
+		if (tl.link > 0)
+			d->flags |= NPU_CONV_ACC_CONT;
 		d->tag = (uint32_t)i;
 		/* offsets into the input, output, weight and record buffers */
 		d->in_addr = (uint32_t)((((size_t)tl.b * mem_h + (size_t)tl.iy0 * p->sub_h) * mem_w +
-					 (size_t)tl.ix0 * p->sub_w) * s->in_c + (size_t)tl.g0 * g->cin_pg);
+					 (size_t)tl.ix0 * p->sub_w) * s->in_c + (size_t)tl.g0 * g->cin_pg +
+					(size_t)tl.c0);
 		d->in_row_stride = (uint32_t)(in_row * p->sub_h);
 		d->in_pix_stride = (uint32_t)((size_t)s->in_c * p->sub_w);
 		d->in_h = (uint16_t)tl.ih;
 		d->in_w = (uint16_t)tl.iw;
 		d->groups = (uint16_t)tl.ng;
-		d->cin_pg = (uint16_t)g->cin_pg;
+		d->cin_pg = (uint16_t)tl.nc;
 		d->cout_pg = (uint16_t)tl.nk;
 		d->out_h = (uint16_t)tl.oh;
 		d->out_w = (uint16_t)tl.ow;
@@ -462,7 +478,7 @@ static npu_status build_device_plan(struct npu_conv_plan *p)
 		d->pad_left = (uint8_t)tl.pl;
 		d->pad_bottom = (uint8_t)tl.pb;
 		d->pad_right = (uint8_t)tl.pr;
-		d->w_addr = (uint32_t)p->woff[gi * n_k + ki];
+		d->w_addr = (uint32_t)p->woff[((size_t)gi * n_k + ki) * n_l + tl.c0 / t->nc];
 		d->cp_addr = (uint32_t)p->coff[gi * n_k + ki];
 		d->out_addr = (uint32_t)(tl.b * (size_t)g->out_h * out_row +
 					 (size_t)tl.oy0 * out_row + (size_t)tl.ox0 * s->out_c * esize +
@@ -482,8 +498,9 @@ static npu_status build_device_plan(struct npu_conv_plan *p)
 
 		/* jobs end where the backend wants them to */
 		uint64_t cyc = (uint64_t)tl.oh * tl.ow * tl.ng * ((tl.nk + c->cols - 1) / c->cols) *
-			       g->kh * g->kw * cc;
-		if (i > job_start && ((max_descs && i - job_start >= max_descs) ||
+			       g->kh * g->kw * ((tl.nc + c->rows - 1) / c->rows);
+		/* never inside an accumulator chain: a job ends with a fence */
+		if (i > job_start && tl.link == 0 && ((max_descs && i - job_start >= max_descs) ||
 				      (max_cycles && job_cycles + cyc > max_cycles))) {
 			p->job_ends[p->n_jobs++] = i;
 			job_start = i;
@@ -503,9 +520,10 @@ static void upload(struct npu_conv_plan *p)
 	const uint8_t *w = p->wpack ? p->wpack : p->w;
 
 	for (int gi = 0; gi < p->n_g; gi++)
-		for (int ki = 0; ki < p->n_k; ki++) {
-			struct npu_pack_range r = block_range(p, gi, ki);
-			size_t b = (size_t)gi * p->n_k + ki;
+		for (int ki = 0; ki < p->n_k; ki++)
+		for (int li = 0; li < p->n_l; li++) {
+			struct npu_pack_range r = block_range(p, gi, ki, li);
+			size_t b = ((size_t)gi * p->n_k + ki) * p->n_l + li;
 
 			if (p->tf == T_DEPTHWISE)
 				npu_pack_dw_weights(c, &p->dspec, w, r.g0, r.ng,
@@ -513,8 +531,10 @@ static void upload(struct npu_conv_plan *p)
 			else
 				npu_pack_weights(c, &p->dspec, w, &r,
 						 (uint8_t *)p->w_bo->map + p->woff[b]);
-			npu_pack_chan_params(&p->dspec, &r, (struct npu_chan_param *)
-					     ((uint8_t *)p->cp_bo->map + p->coff[b]));
+			if (li == 0)
+				npu_pack_chan_params(&p->dspec, &r, (struct npu_chan_param *)
+						     ((uint8_t *)p->cp_bo->map +
+						      p->coff[(size_t)gi * p->n_k + ki]));
 		}
 }
 

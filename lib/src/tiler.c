@@ -30,7 +30,9 @@ static void dw_geom(const struct npu_caps *c, const struct npu_tile_geom *g, int
 	npu_dw_geom(c, &d, dg);
 }
 
-static uint64_t weight_bytes(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int nk)
+/* Weight bytes of a descriptor of ng groups, nk outputs and cin inputs per group. */
+static uint64_t weight_bytes_c(const struct npu_caps *c, const struct npu_tile_geom *g, int ng,
+			       int nk, int cin)
 {
 	struct npu_dw_geom dg;
 
@@ -39,7 +41,12 @@ static uint64_t weight_bytes(const struct npu_caps *c, const struct npu_tile_geo
 		return (uint64_t)dg.n_cs * dg.n_sy * dg.n_sx * c->rows * c->cols;
 	}
 	return (uint64_t)ng * ceil_div(nk, c->cols) * g->kh * g->kw *
-	       ceil_div(g->cin_pg, c->rows) * c->rows * c->cols;
+	       ceil_div(cin, c->rows) * c->rows * c->cols;
+}
+
+static uint64_t weight_bytes(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int nk)
+{
+	return weight_bytes_c(c, g, ng, nk, g->cin_pg);
 }
 
 /* Rows of input a window of `o` outputs starting anywhere needs (at most). */
@@ -48,10 +55,11 @@ static int64_t in_span(int o, int stride, int k, int dil, int limit)
 	return imin((int64_t)(o - 1) * stride + (int64_t)(k - 1) * dil + 1, limit);
 }
 
-static uint64_t ibuf_need(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int th,
-			  int tw)
+/* Input-buffer bytes of a tile of th x tw outputs, ng groups of cin inputs. */
+static uint64_t ibuf_need(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int cin,
+			  int th, int tw)
 {
-	int64_t words = ceil_div((int64_t)ng * g->cin_pg, c->rows);
+	int64_t words = ceil_div((int64_t)ng * cin, c->rows);
 	int64_t row = in_span(tw, g->sw, g->kw, g->dw, g->in_w) * words;
 
 	if (g->depthwise)
@@ -59,13 +67,13 @@ static uint64_t ibuf_need(const struct npu_caps *c, const struct npu_tile_geom *
 	return (uint64_t)(in_span(th, g->sh, g->kh, g->dh, g->in_h) * row * c->rows);
 }
 
-static int fits_spatial(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int th,
-			int tw)
+static int fits_spatial(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int cin,
+			int th, int tw)
 {
 	uint64_t acc = g->depthwise ? (uint64_t)tw : (uint64_t)th * tw;
 
 	return acc <= c->acc_depth && th <= (int)c->max_dim && tw <= (int)c->max_dim &&
-	       ibuf_need(c, g, ng, th, tw) <= c->ibuf_bytes &&
+	       ibuf_need(c, g, ng, cin, th, tw) <= c->ibuf_bytes &&
 	       in_span(th, g->sh, g->kh, g->dh, g->in_h) <= c->max_dim &&
 	       in_span(tw, g->sw, g->kw, g->dw, g->in_w) <= c->max_dim;
 }
@@ -75,8 +83,15 @@ void npu_tile_get(const struct npu_tiling *t, const struct npu_tile_geom *g, uin
 {
 	uint64_t n_g = ceil_div(g->groups, t->ng), n_k = ceil_div(g->cout_pg, t->nk);
 	uint64_t n_y = ceil_div(g->out_h, t->th), n_x = ceil_div(g->out_w, t->tw);
-	uint64_t gi, ki, yi, xi, b;
+	uint64_t n_l = t->n_links > 1 ? (uint64_t)t->n_links : 1;
+	uint64_t gi, ki, yi, xi, b, li, chain = i / n_l;
 
+	/* an accumulator chain's links are consecutive; every other chain runs
+	   them backwards, so that its first link reuses the input just loaded */
+	li = i % n_l;
+	if (chain % 2)
+		li = n_l - 1 - li;
+	i = chain;
 	if (t->k_outer) {
 		xi = i % n_x; i /= n_x;
 		yi = i % n_y; i /= n_y;
@@ -99,6 +114,10 @@ void npu_tile_get(const struct npu_tiling *t, const struct npu_tile_geom *g, uin
 	o->oh = (int)imin(t->th, g->out_h - o->oy0);
 	o->ox0 = (int)xi * t->tw;
 	o->ow = (int)imin(t->tw, g->out_w - o->ox0);
+	o->n_links = (int)n_l;
+	o->link = (int)(chain % 2 ? n_l - 1 - li : li);
+	o->c0 = t->n_links > 1 ? (int)li * t->nc : 0;
+	o->nc = t->n_links > 1 ? (int)imin(t->nc, g->cin_pg - o->c0) : g->cin_pg;
 
 	/* the input window, clipped to the image; the rest is virtual padding */
 	int64_t ys = (int64_t)o->oy0 * g->sh - g->pt;
@@ -121,8 +140,8 @@ void npu_tile_get(const struct npu_tiling *t, const struct npu_tile_geom *g, uin
 void npu_tile_bytes(const struct npu_caps *c, const struct npu_tile_geom *g,
 		    const struct npu_tile *tl, uint64_t *in, uint64_t *w, uint64_t *p, uint64_t *out)
 {
-	*in = (uint64_t)tl->ih * tl->iw * tl->ng * g->cin_pg;
-	*w = weight_bytes(c, g, tl->ng, tl->nk);
+	*in = (uint64_t)tl->ih * tl->iw * tl->ng * tl->nc;
+	*w = weight_bytes_c(c, g, tl->ng, tl->nk, tl->nc);
 	*p = (uint64_t)tl->ng * tl->nk * NPU_CHAN_PARAM_BYTES;
 	*out = (uint64_t)tl->oh * tl->ow * tl->ng * tl->nk * g->out_esize;
 }
@@ -161,8 +180,8 @@ static uint64_t tile_cycles(const struct npu_caps *c, const struct npu_tile_geom
 static uint64_t in_bursts(const struct npu_caps *c, const struct npu_tile_geom *g,
 			  const struct npu_tile *tl)
 {
-	int64_t ch = (int64_t)tl->ng * g->cin_pg;
-	int dense = tl->ng == g->groups && ch % c->rows == 0;
+	int64_t ch = (int64_t)tl->ng * tl->nc;
+	int dense = tl->ng == g->groups && tl->nc == g->cin_pg && ch % c->rows == 0;
 
 	return dense ? (uint64_t)tl->ih * ceil_div((int64_t)tl->iw * ch, 4096)
 		     : (uint64_t)tl->ih * tl->iw * ceil_div(ch, 4096);
@@ -183,7 +202,6 @@ static void account(const struct npu_caps *c, const struct npu_tile_geom *g, str
 {
 	struct npu_tile tl, last = {0};
 	uint64_t bytes = 0;
-	int cc = (int)ceil_div(g->cin_pg, c->rows);
 	double load_free = 0, done1 = 0, done2 = 0;	/* compute of the tile before, two before */
 	double bw = g->dram_bw > 0 ? g->dram_bw : EST_BW;
 
@@ -193,9 +211,11 @@ static void account(const struct npu_caps *c, const struct npu_tile_geom *g, str
 		npu_tile_get(t, g, i, &tl);
 		npu_tile_bytes(c, g, &tl, &in, &w, &p, &out);
 		int same_in = i && tl.b == last.b && tl.g0 == last.g0 && tl.iy0 == last.iy0 &&
-			      tl.ih == last.ih && tl.ix0 == last.ix0 && tl.iw == last.iw;
+			      tl.ih == last.ih && tl.ix0 == last.ix0 && tl.iw == last.iw &&
+			      tl.c0 == last.c0;
 		int same_w = i && tl.g0 == last.g0 && tl.k0 == last.k0 && tl.ng == last.ng &&
-			     tl.nk == last.nk;
+			     tl.nk == last.nk && tl.c0 == last.c0;
+		int cc = (int)ceil_div(tl.nc, c->rows);
 		uint64_t ld_in = same_in ? 0 : in, ld_wp = same_w ? 0 : w + p;
 		bytes += NPU_DESC_BYTES + out + ld_in + ld_wp;
 
@@ -229,18 +249,20 @@ static int better(const struct npu_tiling *a, const struct npu_tiling *b)
 	return a->n_tiles < b->n_tiles;
 }
 
-/* Fills t for (ng, nk, th, tw, order) and estimates it. */
+/* Fills t for (ng, nk, nc, links, th, tw, order) and estimates it. */
 static void candidate(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int nk,
-		      int th, int tw, int order, struct npu_tiling *t)
+		      int nc, int n_links, int th, int tw, int order, struct npu_tiling *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->ng = ng;
 	t->nk = nk;
+	t->nc = nc;
+	t->n_links = n_links;
 	t->th = th;
 	t->tw = tw;
 	t->k_outer = order;
 	t->n_tiles = (uint64_t)g->n * ceil_div(g->groups, ng) * ceil_div(g->cout_pg, nk) *
-		     ceil_div(g->out_h, th) * ceil_div(g->out_w, tw);
+		     ceil_div(g->out_h, th) * ceil_div(g->out_w, tw) * n_links;
 	t->compulsory_bytes = (uint64_t)g->n * g->in_h * g->in_w * g->groups * g->cin_pg +
 			      weight_bytes(c, g, g->groups, g->cout_pg) +
 			      (uint64_t)g->groups * g->cout_pg * NPU_CHAN_PARAM_BYTES +
@@ -278,14 +300,14 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 	}
 
 	/* channels: whole groups per descriptor when they fit, else chunks of one group */
-	int ng = g->groups, nk = g->cout_pg;
+	int ng = g->groups, nk = g->cout_pg, nc = g->cin_pg, n_links = 1;
 	if (g->depthwise && (g->cin_pg != 1 || g->cout_pg != 1)) {
 		*why = "depthwise mode needs one channel per group";
 		return -1;
 	}
 	int dwc = (int)(c->rows < c->cols ? c->rows : c->cols);
 	while (ng > 1 && (weight_bytes(c, g, ng, nk) > c->wbuf_bytes ||
-			  (uint64_t)ng * nk > c->pbuf_depth || !fits_spatial(c, g, ng, 1, 1)))
+			  (uint64_t)ng * nk > c->pbuf_depth || !fits_spatial(c, g, ng, nc, 1, 1)))
 		/* depthwise: whole channel slices per descriptor */
 		ng = g->depthwise && ng > dwc ? (int)(ceil_div(ceil_div(ng, 2), dwc) * dwc)
 					      : (int)ceil_div(ng, 2);
@@ -294,17 +316,38 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 		while (nk > cols && (weight_bytes(c, g, 1, nk) > c->wbuf_bytes ||
 				     (uint64_t)nk > c->pbuf_depth))
 			nk = (int)((nk - 1) / cols * cols);
-		if (weight_bytes(c, g, 1, nk) > c->wbuf_bytes || (uint64_t)nk > c->pbuf_depth) {
-			*why = "reduction too long for the weight buffer";
-			return -1;
+		if (weight_bytes(c, g, 1, nk) > c->wbuf_bytes || (uint64_t)nk > c->pbuf_depth ||
+		    !fits_spatial(c, g, 1, nc, 1, 1)) {
+			/*
+			 * The reduction does not fit one descriptor: an accumulator
+			 * chain of links over the input channels, each a pass of
+			 * at most COLS outputs (hw/npu_hw.h, NPU_CONV_ACC_HOLD).
+			 */
+			if (g->groups != 1 || !(c->features & NPU_FEAT_ACC_CHAIN)) {
+				*why = "reduction too long for the weight buffer";
+				return -1;
+			}
+			nk = (int)imin(nk, cols);
+			for (n_links = 2;; n_links++) {
+				nc = (int)(ceil_div(ceil_div(g->cin_pg, n_links), c->rows) * c->rows);
+				if (weight_bytes_c(c, g, 1, nk, nc) <= c->wbuf_bytes &&
+				    fits_spatial(c, g, 1, nc, 1, 1))
+					break;
+				if (nc <= (int)c->rows) {
+					*why = "one input channel's kernel does not fit the weight buffer";
+					return -1;
+				}
+			}
+			n_links = (int)ceil_div(g->cin_pg, nc);
+		} else {
+			/* balance the chunks: as many as needed, each as even as the array allows */
+			int64_t n_k = ceil_div(g->cout_pg, nk);
+			int64_t even = ceil_div(ceil_div(g->cout_pg, n_k), cols) * cols;
+			if (even < nk)
+				nk = (int)even;
 		}
-		/* balance the chunks: as many as needed, each as even as the array allows */
-		int64_t n_k = ceil_div(g->cout_pg, nk);
-		int64_t even = ceil_div(ceil_div(g->cout_pg, n_k), cols) * cols;
-		if (even < nk)
-			nk = (int)even;
 	}
-	if (!fits_spatial(c, g, ng, 1, 1)) {
+	if (!fits_spatial(c, g, ng, nc, 1, 1)) {
 		*why = "one output pixel's input does not fit the input buffer";
 		return -1;
 	}
@@ -316,14 +359,14 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 	 * mode also fewer channels per tile (no input loaded twice, unlike rows).
 	 */
 	int tw = (int)imin(g->out_w, c->acc_depth);
-	while (tw > 1 && !fits_spatial(c, g, ng, 1, tw))
+	while (tw > 1 && !fits_spatial(c, g, ng, nc, 1, tw))
 		tw = (int)ceil_div(tw, 2);
 	tw = (int)ceil_div(g->out_w, ceil_div(g->out_w, tw));
 	struct npu_tiling cand;
 	int have = 0;
 	for (int cng = ng; cng >= 1;) {
 		int th_max = g->depthwise ? g->out_h : (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
-		while (th_max > 1 && !fits_spatial(c, g, cng, th_max, tw))
+		while (th_max > 1 && !fits_spatial(c, g, cng, nc, th_max, tw))
 			th_max--;
 		for (int h = th_max; h >= 1; h = h > 1 ? h / 2 : 0) {
 			int bal = (int)ceil_div(g->out_h, ceil_div(g->out_h, h));
@@ -333,7 +376,7 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 				if (v && bal == h)
 					continue;
 				for (int order = 0; order < 2; order++) {
-					candidate(c, g, cng, nk, th, tw, order, &cand);
+					candidate(c, g, cng, nk, nc, n_links, th, tw, order, &cand);
 					if (!have || better(&cand, best))
 						*best = cand;
 					have = 1;

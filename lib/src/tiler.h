@@ -11,6 +11,12 @@
  * that order so the device's loader can reuse what it already holds and
  * prefetch the next tile while the current one computes.
  *
+ * A reduction too long for one descriptor (a COLS-output weight slice
+ * beyond the weight buffer) becomes accumulator chains: per output tile,
+ * links over the input channels, consecutive, HOLD then CONT
+ * (hw/npu_hw.h); every other chain runs its links backwards so that its
+ * first link reuses the input the last chain's last link loaded.
+ *
  * In depthwise mode (NPU_CONV_DEPTHWISE) the device walks a tile's rows in
  * chunks that fit an accumulator bank, so a tile is as many whole rows as
  * the input buffer holds: fewer tiles, fewer input rows loaded twice.
@@ -37,6 +43,9 @@ struct npu_tile_geom {
 struct npu_tiling {
 	int ng;			/* groups per descriptor */
 	int nk;			/* output channels per group per descriptor */
+	int nc;			/* input channels per group per descriptor (cin_pg, or
+				   a chain link's share) */
+	int n_links;		/* descriptors per accumulator chain (1: no chains) */
 	int th, tw;		/* output rows and columns per tile */
 	int k_outer;		/* loop k-chunks outside spatial tiles (weights stay) */
 	uint64_t n_tiles;	/* descriptors */
@@ -50,6 +59,8 @@ struct npu_tile {
 	int b;			/* image */
 	int g0, ng;		/* groups */
 	int k0, nk;		/* output channels within each group */
+	int c0, nc;		/* input channels within each group (a chain link's) */
+	int link, n_links;	/* link of its accumulator chain (n_links 1: none) */
 	int oy0, oh, ox0, ow;	/* output window */
 	int iy0, ih, ix0, iw;	/* input rows/columns present in memory */
 	int pt, pb, pl, pr;	/* virtual padding around them */

@@ -4,7 +4,9 @@
  * 1x1x1 to 224x224) and several device configurations: the tiles cover
  * every output element exactly once, every tile's descriptor fits every
  * buffer (npu_check_desc() accepts it), and the planned traffic is at least
- * what the tiles must move. Depthwise-mode layers too.
+ * what the tiles must move. Depthwise-mode layers too, and reductions too
+ * long for one descriptor (accumulator chains: their links consecutive and
+ * covering every input channel once).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,9 +55,9 @@ static void random_geom(struct npu_tile_geom *g)
 	g->sh = g->sw = g->dh = g->dw = 1;
 	g->kh = g->kw = 1;
 	switch (family) {
-	case 0:	/* FC, up to 2048 -> 1000 */
+	case 0:	/* FC, up to 2048 -> 1000; some as long as VGG's 25088 (chains) */
 		g->in_h = g->in_w = 1;
-		g->cin_pg = pick(1, 2048);
+		g->cin_pg = pick(0, 3) ? pick(1, 2048) : pick(2048, 30000);
 		g->cout_pg = pick(1, 1000);
 		break;
 	case 1:	/* big images, few channels */
@@ -130,13 +132,17 @@ static void tile_desc(const struct npu_tile_geom *g, const struct npu_tile *t, u
 	d->conv.opcode = NPU_OP_CONV;
 	d->conv.version = NPU_DESC_VERSION;
 	d->conv.flags = g->depthwise ? NPU_CONV_DEPTHWISE : 0;
+	if (t->link + 1 < t->n_links)
+		d->conv.flags |= NPU_CONV_ACC_HOLD;
+	if (t->link > 0)
+		d->conv.flags |= NPU_CONV_ACC_CONT;
 	d->conv.in_addr = NPU_MEM_RESERVED;
 	d->conv.in_row_stride = (uint32_t)((size_t)g->in_w * g->groups * g->cin_pg);
 	d->conv.in_pix_stride = (uint32_t)(g->groups * g->cin_pg);
 	d->conv.in_h = (uint16_t)t->ih;
 	d->conv.in_w = (uint16_t)t->iw;
 	d->conv.groups = (uint16_t)t->ng;
-	d->conv.cin_pg = (uint16_t)g->cin_pg;
+	d->conv.cin_pg = (uint16_t)t->nc;
 	d->conv.cout_pg = (uint16_t)t->nk;
 	d->conv.out_h = (uint16_t)t->oh;
 	d->conv.out_w = (uint16_t)t->ow;
@@ -173,12 +179,15 @@ static void check_plan(const struct npu_caps *c, const struct npu_tile_geom *g, 
 		/* refusing is allowed only for the documented reasons */
 		int cc = (g->cin_pg + (int)c->rows - 1) / (int)c->rows;
 		uint64_t one_slice = (uint64_t)g->kh * g->kw * cc * c->rows * c->cols;
-		if (one_slice <= c->wbuf_bytes && g->kh <= (int)c->max_k && g->kw <= (int)c->max_k)
+		/* ungrouped layers chain their reduction: only one ROWS slice must fit */
+		uint64_t one_link = (uint64_t)g->kh * g->kw * c->rows * c->cols;
+		if ((one_slice <= c->wbuf_bytes || (g->groups == 1 && one_link <= c->wbuf_bytes)) &&
+		    g->kh <= (int)c->max_k && g->kw <= (int)c->max_k)
 			fail_msg("case %d: refused (%s) a layer whose weights fit", t_idx, why);
 		return;
 	}
 	uint8_t *seen = calloc(nout, 1);
-	uint64_t must = 0;
+	uint64_t must = 0, chain_cover = 0;
 	assert_non_null(seen);
 	for (uint64_t i = 0; i < t.n_tiles; i++) {
 		struct npu_tile tl;
@@ -188,6 +197,20 @@ static void check_plan(const struct npu_caps *c, const struct npu_tile_geom *g, 
 
 		npu_tile_get(&t, g, i, &tl);
 		tile_desc(g, &tl, &d);
+		/* an accumulator chain's links: consecutive, covering the reduction */
+		if (t.n_links > 1) {
+			assert_int_equal(tl.n_links, t.n_links);
+			assert_true(tl.nc >= 1 && tl.c0 + tl.nc <= g->cin_pg);
+			if (tl.link == 0)
+				chain_cover = 0;
+			chain_cover += (uint64_t)tl.nc;
+			if (tl.link + 1 == tl.n_links && chain_cover != (uint64_t)g->cin_pg)
+				fail_msg("case %d tile %llu: a chain covers %llu of %d input channels",
+					 t_idx, (unsigned long long)i, (unsigned long long)chain_cover,
+					 g->cin_pg);
+			if (tl.link + 1 < tl.n_links)
+				continue;	/* the outputs count once, at the last link */
+		}
 		int e = npu_check_desc(c, &d, &info);
 		if (e)
 			fail_msg("case %d tile %llu: the device would refuse it: error %d info 0x%x", t_idx,
