@@ -8,7 +8,8 @@ set -eu
 RUN_PKGS="build-essential pkg-config verilator zlib1g-dev libjansson-dev libdrm-dev \
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libpng-dev dataset-fashion-mnist"
 ALL_PKGS="$RUN_PKGS yosys libcmocka-dev libdnnl-dev linux-headers-amd64 linux-image-amd64 \
-qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils clang libclang-rt-14-dev"
+qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils clang libclang-rt-14-dev \
+man-db dkms debhelper dh-dkms lintian fakeroot"
 
 case "${1:-all}" in
 run) PKGS=$RUN_PKGS ;;
