@@ -10,6 +10,12 @@
 #   make bench-hw   device benchmark on raw layer shapes
 #   make synth      Yosys synthesis of the default configuration
 #   make vm         boot the virtual platform by hand (see README.md)
+#   make install    libnpu (shared and static), headers, pkg-config file, the
+#                   npu command, the simulator, man pages: PREFIX=/usr/local,
+#                   DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR (mk/install.mk);
+#                   make uninstall removes them; make install-dkms: npu.ko's
+#                   sources for DKMS
+#   make test-package  the Debian packages (dpkg-buildpackage, lintian)
 
 GOALS := $(filter-out clean deps,$(or $(MAKECMDGOALS),all))
 NPROC := $(shell nproc 2>/dev/null || echo 2)
@@ -18,8 +24,9 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 $(GOALS): deps
 	+@$(MAKE) --no-print-directory -j$(NPROC) -f mk/main.mk $@
 
-# `make run` alone needs only the compilers, Verilator and the library's deps.
-DEPS_PROFILE := $(if $(filter-out run,$(GOALS)),all,run)
+# `make run` and the install goals need only the compilers, Verilator and the
+# library's deps.
+DEPS_PROFILE := $(if $(filter-out run install uninstall install-dkms uninstall-dkms,$(GOALS)),all,run)
 deps:
 	@tools/install-deps.sh $(DEPS_PROFILE)
 

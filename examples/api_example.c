@@ -3,7 +3,8 @@
  * A small network built with the public API: a float image is quantized,
  * convolved (3x3, ReLU) with weights from an ONNX-style OIHW array, pooled,
  * classified by an FC layer and turned into probabilities. Every conv/FC
- * result is checked against the reference (NPU_CTX_CHECK).
+ * result is checked against the reference (NPU_CTX_CHECK). The backend is
+ * the first argument (cpu, sim, drm or auto; default cpu).
  */
 #include <stdio.h>
 
@@ -18,9 +19,10 @@
 		}                                                               \
 	} while (0)
 
-int main(void)
+int main(int argc, char **argv)
 {
-	struct npu_ctx_opts opts = { .backend = "cpu", .flags = NPU_CTX_CHECK };
+	struct npu_ctx_opts opts = { .backend = argc > 1 ? argv[1] : "cpu",
+				     .flags = NPU_CTX_CHECK };
 	struct npu_tensor_desc image = { .type = NPU_FLOAT32, .layout = NPU_NCHW,
 					.dims = { 1, 1, 8, 8 } };
 	struct npu_out_quant q8 = { NPU_INT8, 1.0f / 64, 0 };

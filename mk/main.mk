@@ -41,6 +41,10 @@ $(LIBNPU_A): $(LIBNPU_OBJS)
 	rm -f $@ && ar rcs $@ $^
 build: $(LIBNPU_A)
 
+# The shared library, make install/uninstall: after the fragments, whose
+# lists they use.
+include mk/install.mk
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -51,8 +55,8 @@ $(B)/%.o: %.cpp
 
 # Tests: build everything in parallel, then run the stages one after another
 # (fast and basic first) so their output stays readable.
-TEST_ORDER  := test-unit test-rtl test-sim test-examples test-cli test-golden test-san \
-               test-fuzz test-valgrind test-driver test-e2e
+TEST_ORDER  := test-unit test-rtl test-sim test-examples test-abi test-man test-install \
+               test-cli test-golden test-san test-fuzz test-valgrind test-driver test-e2e
 TEST_RUN     = $(filter $(TEST_STAGES),$(TEST_ORDER)) $(filter-out $(TEST_ORDER),$(TEST_STAGES))
 test:
 	+@$(MAKE) --no-print-directory -f mk/main.mk -j$(NPROC) build

@@ -37,7 +37,7 @@ $(1)/libnpusim.a: $(1)/npu_sim.o $(1)/obj/Vnpu_top__ALL.a
 	rm -rf $(1)/ar_tmp
 
 $(1)/libnpusim.so: $(1)/npu_sim.o $(1)/obj/Vnpu_top__ALL.a
-	$$(CXX) -shared -o $$@ $(1)/npu_sim.o -Wl,--whole-archive $(1)/obj/Vnpu_top__ALL.a \
+	$$(CXX) -shared $$(LDFLAGS) -o $$@ $(1)/npu_sim.o -Wl,--whole-archive $(1)/obj/Vnpu_top__ALL.a \
 		-Wl,--no-whole-archive $(1)/obj/verilated.o $(1)/obj/verilated_fst_c.o \
 		$(1)/obj/verilated_threads.o -lz -lpthread
 endef

@@ -10,7 +10,7 @@ RUN_PKGS="build-essential pkg-config verilator zlib1g-dev libjansson-dev libdrm-
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libpng-dev dataset-fashion-mnist"
 ALL_PKGS="$RUN_PKGS yosys libcmocka-dev libdnnl-dev linux-headers-amd64 linux-image-amd64 \
 qemu-system-x86 busybox-static cpio kmod sparse valgrind xz-utils clang libclang-rt-14-dev \
-gnuplot-nox fonts-dejavu-core"
+gnuplot-nox fonts-dejavu-core man-db dkms debhelper dh-dkms lintian fakeroot"
 
 case "${1:-all}" in
 run) PKGS=$RUN_PKGS ;;

@@ -9,6 +9,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,7 @@
 
 #include "backend.h"
 #include "npu_sim.h"
-
-#ifndef NPU_SIM_LIB_DEFAULT
-#define NPU_SIM_LIB_DEFAULT "libnpusim.so"
-#endif
+#include "sim_path.h"
 
 #define RING_ENTRIES 4096u
 #define ALIGN 64u
@@ -382,12 +380,11 @@ static const struct npu_backend_ops sim_ops = {
 npu_status npu_backend_sim_open(const char *trace_path, unsigned dram_bw, unsigned dram_latency,
 				struct npu_backend **out, char *msg, size_t msglen)
 {
-	const char *path = getenv("NPU_SIM_LIB");
+	char found[PATH_MAX];
+	const char *path = npu_sim_lib_path(found, sizeof(found));
 	struct sim_backend *s;
 	struct npu_sim_config cfg = {0};
 
-	if (!path || !*path)
-		path = NPU_SIM_LIB_DEFAULT;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NPU_E_NOMEM;
