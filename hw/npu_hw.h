@@ -24,7 +24,7 @@
 /* ------------------------------------------------------------------ */
 #define NPU_ID_VALUE		0x4e505531u	/* "NPU1" */
 #define NPU_VERSION_MAJOR	1u
-#define NPU_VERSION_MINOR	2u	/* 1: NPU_CONV_DEPTHWISE, 2: accumulator chains */
+#define NPU_VERSION_MINOR	3u	/* 1: NPU_CONV_DEPTHWISE, 2: accumulator chains, 3: row chunks */
 #define NPU_VERSION_VALUE	((NPU_VERSION_MAJOR << 16) | NPU_VERSION_MINOR)
 
 /* ------------------------------------------------------------------ */
@@ -206,9 +206,12 @@ struct npu_desc_hdr {
  * ROWS x COLS block whose byte [j*ROWS + t] is the weight of channel
  * cs*DWC + j at tap (sy*TH + t % th, sx*TW + t / th) for t < th*tw (the
  * slice's taps column by column); other bytes are ignored. The device
- * works through the tile's output rows in chunks that fit an accumulator
- * bank, so only out_w (not out_h * out_w) is limited by CAP_ACC, and it
  * keeps each input row on an odd number of buffer words (npu_ibuf_bytes()).
+ *
+ * In every mode the device works through a tile's output rows in chunks
+ * that fit an accumulator bank (floor(CAP_ACC / out_w) rows), so only
+ * out_w is limited by CAP_ACC; an accumulator chain's link must fit one
+ * bank whole (out_h * out_w).
  *
  * Accumulator chains split a reduction too long for one descriptor (a
  * weight slice that does not fit the weight buffer) over several: each

@@ -297,8 +297,10 @@ static inline int npu_check_conv(const struct npu_caps *c,
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_IBUF);
 	if (npu_weight_bytes(c, d) > c->wbuf_bytes)
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_WBUF);
-	if ((d->flags & NPU_CONV_DEPTHWISE) ? d->out_w > c->acc_depth :
-	    (__u32)d->out_h * d->out_w > c->acc_depth)
+	/* the device works through a tile's rows in chunks that fit a bank;
+	   a chain's link must be one pass */
+	if ((d->flags & chain) ? (__u32)d->out_h * d->out_w > c->acc_depth :
+	    d->out_w > c->acc_depth)
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_ACC);
 	if ((__u32)d->groups * d->cout_pg > c->pbuf_depth)
 		NPU_CHECK_FAIL(NPU_ERR_CAPACITY, NPU_CAP_PBUF);

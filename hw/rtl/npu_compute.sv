@@ -203,6 +203,7 @@ module npu_compute #(
   logic [15:0] g, kc, cc, oy, ox;
   logic [7:0]  r, s;
   logic [31:0] blk;
+  logic [31:0] blk_base;            // first block of the current (group, channel slice)
   logic [31:0] boff_g;              // g * cin_pg
   logic [31:0] boff;                // byte of the slice within a pixel
   logic [16:0] rem_c;               // cin_pg - cc*ROWS
@@ -224,7 +225,7 @@ module npu_compute #(
   logic last_pix, last_blk, last_pass;
   always_comb begin
     last_ox = ox == f_out_w - 16'd1;
-    last_oy = oy == f_out_h - 16'd1;
+    last_oy = oy == oyc + dw_nrows - 16'd1;   // the chunk's last row
     last_cc = cc == n_cc - 16'd1;
     last_s  = s == f_kw - 8'd1;
     last_r  = r == f_kh - 8'd1;
@@ -232,7 +233,7 @@ module npu_compute #(
     last_g  = g == f_groups - 16'd1;
     last_pix  = last_ox && last_oy;
     last_blk  = last_cc && last_s && last_r;
-    last_pass = last_kc && last_g;
+    last_pass = last_kc && last_g && dw_last_chunk;
   end
 
   // ---- depthwise mode: passes (channel slice cs, chunk of rows from oyc) ----
@@ -254,11 +255,24 @@ module npu_compute #(
   logic [16:0]   div_sh;
   logic [AW:0]   div_q;
   logic [DI-1:0] div_i;
+  always_comb div_sh = {div_rem[15:0], ACCD[div_i]};
+  // a tile that fits a bank is one chunk (no division needed)
+  logic [31:0] px_full;
+  logic        fits_bank;
   always_comb begin
-    div_sh = {div_rem[15:0], ACCD[div_i]};
-    rpc    = {{(15-AW){1'b0}}, div_q};
+    px_full   = {16'd0, f_out_h} * {16'd0, f_out_w};
+    fits_bank = px_full <= {{(31-AW){1'b0}}, ACCD};
   end
 
+  // chunks of output rows that fit a bank, in both modes
+  logic signed [17:0] yc;           // input row of the chunk's first output row, r = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [23:0] yc_full;             // the geometry check keeps it within 17 bits
+  /* verilator lint_on UNUSEDSIGNAL */
+  always_comb begin
+    yc_full = {8'd0, oyc} * {16'd0, f_sh};
+    yc      = $signed({1'b0, yc_full[16:0]}) - $signed({10'd0, f_pt});
+  end
   logic [15:0] dw_nrows;            // rows of the current chunk
   logic [5:0]  dw_nvalid;           // channels of the current slice
   logic        dw_last_chunk, dw_last_cs;
@@ -481,9 +495,9 @@ module npu_compute #(
   assign slot_idx      = idx_q;
   assign slot_chbase   = rec_base;
   assign slot_nvalid   = cols_valid;
-  assign slot_oy0      = f_dwm ? oyc : 16'd0;
+  assign slot_oy0      = oyc;
   // a HOLD link writes nothing: its slot is a token that retires it in order
-  assign slot_nrows    = f_dwm ? dw_nrows : f_hold ? 16'd0 : f_out_h;
+  assign slot_nrows    = (f_hold && !f_dwm) ? 16'd0 : dw_nrows;
   assign slot_last     = f_dwm ? (dw_last_chunk && dw_last_cs) : last_pass;
   assign slot_prow     = pb_rd_data;
   assign slot_err      = (st == C_ERR);
@@ -529,6 +543,7 @@ module npu_compute #(
           boff_g <= 32'd0;
           rem_k  <= {1'b0, f_cout};
           blk    <= 32'd0;
+          blk_base <= 32'd0;
           // depthwise: channel slices, chunks of rows that fit a bank
           cs      <= 16'd0;
           rem_g   <= {1'b0, f_groups};
@@ -537,7 +552,8 @@ module npu_compute #(
           div_rem <= 16'd0;
           div_q   <= '0;
           div_i   <= AWI;
-          st      <= f_dwm ? C_DIV : C_PASS;
+          rpc     <= f_out_h;
+          st      <= (f_dwm || !fits_bank) ? C_DIV : C_PASS;
         end
         C_DIV: begin
           // the remainder stays below out_w, so 16 bits hold it
@@ -547,8 +563,14 @@ module npu_compute #(
           end else begin
             div_rem <= div_sh[15:0];
           end
-          if (div_i == '0) st <= C_PASS;
-          else div_i <= div_i - 1'b1;
+          if (div_i == '0) begin
+            // floor(ACC_DEPTH / out_w): the last quotient bit is set at this edge
+            rpc <= {{(15-AW){1'b0}}, div_q[AW:1],
+                    div_sh >= {1'b0, f_out_w}} | {{(15-AW){1'b0}}, div_q};
+            st  <= C_PASS;
+          end else begin
+            div_i <= div_i - 1'b1;
+          end
         end
         C_PASS: begin
           rw <= rw_full[31:0] | {31'd0, f_dwm};
@@ -559,13 +581,14 @@ module npu_compute #(
           cc    <= 16'd0;
           rem_c <= {1'b0, f_cin};
           boff  <= boff_g;
-          ty    <= -$signed({10'd0, f_pt});
+          ty    <= yc;
           tx    <= -$signed({10'd0, f_pl});
-          iy    <= -$signed({10'd0, f_pt});
+          iy    <= yc;
           ix    <= -$signed({10'd0, f_pl});
-          oy    <= 16'd0;
+          oy    <= oyc;
           ox    <= 16'd0;
           p     <= 16'd0;
+          blk   <= blk_base;
         end
         C_PASS2: begin
           for (int k = 0; k < COLS; k++) wzp_q[k] <= pb_rd_data[k*128 + O_CP_WZP +: 9];
@@ -606,7 +629,7 @@ module npu_compute #(
             // next weight block
             p   <= 16'd0;
             ox  <= 16'd0;
-            oy  <= 16'd0;
+            oy  <= oyc;
             blk <= blk + 32'd1;
             if (!last_cc) begin
               cc    <= cc + 16'd1;
@@ -634,16 +657,24 @@ module npu_compute #(
                 end else begin
                   // end of the pass; a HOLD link keeps its bank for the next link
                   if (!f_hold) bank <= ~bank;
-                  if (!last_kc) begin
-                    kc    <= kc + 16'd1;
-                    rem_k <= rem_k - COLS17;
-                    st    <= C_PASS;
+                  if (!dw_last_chunk) begin
+                    // the next chunk of rows: the same blocks again
+                    oyc <= oyc + dw_nrows;
+                    st  <= C_PASS;
+                  end else if (!last_kc) begin
+                    oyc      <= 16'd0;
+                    blk_base <= blk + 32'd1;
+                    kc       <= kc + 16'd1;
+                    rem_k    <= rem_k - COLS17;
+                    st       <= C_PASS;
                   end else if (!last_g) begin
-                    kc     <= 16'd0;
-                    rem_k  <= {1'b0, f_cout};
-                    g      <= g + 16'd1;
-                    boff_g <= boff_g + {16'd0, f_cin};
-                    st     <= C_PASS;
+                    oyc      <= 16'd0;
+                    blk_base <= blk + 32'd1;
+                    kc       <= 16'd0;
+                    rem_k    <= {1'b0, f_cout};
+                    g        <= g + 16'd1;
+                    boff_g   <= boff_g + {16'd0, f_cin};
+                    st       <= C_PASS;
                   end else begin
                     st <= C_IDLE;
                   end

@@ -118,7 +118,7 @@ module npu_desc_check #(
     out_addr = d[8*B_OUT_ADDR +: 32];  ors = d[8*B_ORS +: 32];  ops = d[8*B_OPS +: 32];
   end
 
-  logic        dwm;
+  logic        dwm, chain;
   logic [7:0]  dw_nsx, dw_nsy;
   logic [15:0] dw_ncs;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -146,18 +146,20 @@ module npu_desc_check #(
     n_cc = ({1'b0, cin} + RM1_17) >> LR;
     n_kc = ({1'b0, cout} + CM1_17) >> LC;
     dwm = (d[8*B_FLAGS +: 16] & npu_regs_pkg::CONV_DEPTHWISE_W) != 16'd0;
+    chain = (d[8*B_FLAGS +: 16] &
+             (npu_regs_pkg::CONV_ACC_HOLD_W | npu_regs_pkg::CONV_ACC_CONT_W)) != 16'd0;
     // depthwise: each row on an odd number of ROWS-byte words
     dw_row = ({48'd0, in_w} * {31'd0, ch_in_pad}) >> LR;
     if (dwm) begin
       ibuf_need = {48'd0, in_h} * (dw_row | 64'd1) * {32'd0, ROWS32};
       wbuf_need = {48'd0, dw_ncs} * {56'd0, dw_nsx} * {56'd0, dw_nsy} * BLK64;
-      acc_need  = {16'd0, out_w};
     end else begin
       ibuf_need = {32'd0, in_h} * {48'd0, in_w} * {31'd0, ch_in_pad};
       wbuf_need = {48'd0, groups} * {47'd0, n_kc} * {56'd0, kh} * {56'd0, kw} *
                   {47'd0, n_cc} * BLK64;
-      acc_need  = {16'd0, out_h} * {16'd0, out_w};
     end
+    // rows go in chunks that fit a bank; a chain's link is one pass
+    acc_need = chain ? {16'd0, out_h} * {16'd0, out_w} : {16'd0, out_w};
     in_end = {32'd0, in_addr} + {48'd0, in_h - 16'd1} * {32'd0, irs} +
              {48'd0, in_w - 16'd1} * {32'd0, ips} + {32'd0, ch_in};
     w_end = {32'd0, w_addr} + wbuf_need;

@@ -70,7 +70,9 @@ static uint64_t ibuf_need(const struct npu_caps *c, const struct npu_tile_geom *
 static int fits_spatial(const struct npu_caps *c, const struct npu_tile_geom *g, int ng, int cin,
 			int th, int tw)
 {
-	uint64_t acc = g->depthwise ? (uint64_t)tw : (uint64_t)th * tw;
+	/* the device works through a tile's rows in chunks that fit a bank;
+	   an accumulator chain's link must fit one whole */
+	uint64_t acc = cin < g->cin_pg ? (uint64_t)th * tw : (uint64_t)tw;
 
 	return acc <= c->acc_depth && th <= (int)c->max_dim && tw <= (int)c->max_dim &&
 	       ibuf_need(c, g, ng, cin, th, tw) <= c->ibuf_bytes &&
@@ -158,9 +160,13 @@ static uint64_t tile_cycles(const struct npu_caps *c, const struct npu_tile_geom
 {
 	struct npu_dw_geom dg;
 
-	if (!g->depthwise)
+	if (!g->depthwise) {
+		/* per pass and row chunk: a few cycles to set up the bank */
+		int64_t rows = imax(1, c->acc_depth / (uint32_t)tl->ow);
+		uint64_t passes = (uint64_t)tl->ng * ceil_div(tl->nk, c->cols) * ceil_div(tl->oh, rows);
 		return (uint64_t)tl->oh * tl->ow * tl->ng * ceil_div(tl->nk, c->cols) * g->kh *
-			       g->kw * cc + 4ull * tl->ng * ceil_div(tl->nk, c->cols) + 24;
+			       g->kw * cc + 4ull * passes + 24;
+	}
 	dw_geom(c, g, tl->ng, &dg);
 	int64_t nb = c->dma_beat && c->dma_beat / c->rows ? c->dma_beat / c->rows : 1;
 	int64_t col = ceil_div(dg.th, nb);
@@ -365,7 +371,7 @@ int npu_tile_plan(const struct npu_caps *c, const struct npu_tile_geom *g, struc
 	struct npu_tiling cand;
 	int have = 0;
 	for (int cng = ng; cng >= 1;) {
-		int th_max = g->depthwise ? g->out_h : (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
+		int th_max = n_links == 1 ? g->out_h : (int)imin(g->out_h, c->acc_depth / (uint32_t)tw);
 		while (th_max > 1 && !fits_spatial(c, g, cng, nc, th_max, tw))
 			th_max--;
 		for (int h = th_max; h >= 1; h = h > 1 ? h / 2 : 0) {

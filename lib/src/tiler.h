@@ -17,9 +17,9 @@
  * (hw/npu_hw.h); every other chain runs its links backwards so that its
  * first link reuses the input the last chain's last link loaded.
  *
- * In depthwise mode (NPU_CONV_DEPTHWISE) the device walks a tile's rows in
- * chunks that fit an accumulator bank, so a tile is as many whole rows as
- * the input buffer holds: fewer tiles, fewer input rows loaded twice.
+ * The device walks a tile's rows in chunks that fit an accumulator bank,
+ * so a tile may hold as many rows as the input buffer does: fewer tiles,
+ * fewer input rows loaded twice (an accumulator chain's link excepted).
  */
 #ifndef NPU_TILER_H
 #define NPU_TILER_H

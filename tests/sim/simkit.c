@@ -222,7 +222,7 @@ int kit_conv_flags(struct kit *k, const struct npu_conv_spec *s, const void *in,
 	while ((size_t)tw > c->acc_depth)
 		tw = (tw + 1) / 2;
 	/* depthwise: the device walks the rows in chunks, only out_w is bounded */
-	int th = dwm ? s->out_h : (int)c->acc_depth / tw;
+	int th = (dwm || k->big_tiles) ? s->out_h : (int)c->acc_depth / tw;
 	if (th > s->out_h)
 		th = s->out_h;
 	for (;;) {

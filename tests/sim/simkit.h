@@ -26,6 +26,8 @@ struct kit {
 	uint64_t brk;		/* next free device address */
 	uint64_t brk_floor;	/* allocations above it are released by kit_reset_heap() */
 	uint32_t stats_addr;
+	int big_tiles;		/* kit_conv: tiles of all rows that fit the input buffer
+				   (the device then works through them in row chunks) */
 };
 
 struct kit_result {

@@ -35,7 +35,8 @@ struct cfg {
 };
 
 /* Layer families the device must serve; each test case draws one. */
-enum family { F_GENERIC, F_FC, F_1X1, F_FULL_KERNEL, F_DEPTHWISE, F_GROUPED, F_WIDE_C, F_STEM, F_COUNT };
+enum family { F_GENERIC, F_FC, F_1X1, F_FULL_KERNEL, F_DEPTHWISE, F_GROUPED, F_WIDE_C, F_STEM,
+	      F_CHUNKED, F_COUNT };
 
 static void draw_shape(struct npu_conv_spec *s, enum family f)
 {
@@ -92,6 +93,20 @@ static void draw_shape(struct npu_conv_spec *s, enum family f)
 		s->in_c = pick(300, 600);
 		s->out_c = pick(1, 40);
 		s->kh = s->kw = pick(1, 3);
+		break;
+	case F_CHUNKED:
+		/* tiles of more pixels than a bank: the device goes by row chunks */
+		s->in_h = pick(20, 40);
+		s->in_w = pick(16, 40);
+		s->in_c = pick(1, 40);
+		s->out_c = pick(1, 40);
+		s->kh = pick(1, 3);
+		s->kw = pick(1, 3);
+		s->stride_h = pick(1, 2);
+		s->stride_w = pick(1, 2);
+		s->groups = pick(0, 3) ? 1 : 2;
+		s->in_c = (s->in_c + 1) / 2 * 2;
+		s->out_c = (s->out_c + 1) / 2 * 2;
 		break;
 	case F_STEM:
 		s->in_h = pick(11, 20);
@@ -205,7 +220,7 @@ static void test_random_layers(void **state)
 {
 	uint64_t seed = kit_seed();
 	const char *e = getenv("NPU_TEST_CASES");
-	int cases = e ? atoi(e) : kit_quick() ? 24 : 320;
+	int cases = e ? atoi(e) : kit_quick() ? 27 : 360;
 	struct kit k;
 	int counts[F_COUNT] = {0};
 
@@ -237,6 +252,7 @@ static void test_random_layers(void **state)
 			w[i] = (uint8_t)rnd();
 		memset(o_dev, 0xa5, no);
 		npu_ref_conv(&c.s, in, w, o_ref);
+		k.big_tiles = f == F_CHUNKED;
 		if (kit_conv(&k, &c.s, in, w, o_dev, &r) || r.err_code)
 			fail_msg("case %d (%s): device failed, error %u info 0x%x", t, desc, r.err_code,
 				 r.err_info);
@@ -260,10 +276,10 @@ static void test_random_layers(void **state)
 	}
 	assert_int_equal(npu_sim_faults(k.sim), 0);
 	printf("test_sim_conv_random: %d generic, %d fc, %d 1x1, %d full-kernel, %d depthwise, "
-	       "%d grouped, %d wide-C, %d stem cases bit-exact; %llu cycles simulated\n",
-	       counts[F_GENERIC], counts[F_FC], counts[F_1X1], counts[F_FULL_KERNEL],
+	       "%d grouped, %d wide-C, %d stem, %d row-chunked cases bit-exact; %llu cycles "
+	       "simulated\n", counts[F_GENERIC], counts[F_FC], counts[F_1X1], counts[F_FULL_KERNEL],
 	       counts[F_DEPTHWISE], counts[F_GROUPED], counts[F_WIDE_C], counts[F_STEM],
-	       (unsigned long long)npu_sim_cycles(k.sim));
+	       counts[F_CHUNKED], (unsigned long long)npu_sim_cycles(k.sim));
 	kit_close(&k);
 }
 

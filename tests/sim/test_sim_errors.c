@@ -256,8 +256,10 @@ static void test_conv_fields(void **state)
 	BAD((d.conv.cin_pg = 1000, d.conv.in_h = 1, d.conv.in_w = 1, d.conv.out_h = 1,
 	     d.conv.out_w = 1, d.conv.kh = d.conv.kw = 1, d.conv.cout_pg = 200),
 	    NPU_ERR_CAPACITY, NPU_CAP_WBUF);
-	BAD((d.conv.kh = d.conv.kw = 1, d.conv.pad_top = d.conv.pad_left = 0, d.conv.in_h = 30,
-	     d.conv.in_w = 30, d.conv.out_h = 30, d.conv.out_w = 30, d.conv.cin_pg = 1,
+	/* rows go in chunks that fit a bank: only a row wider than a bank is too much */
+	BAD((d.conv.kh = d.conv.kw = 1, d.conv.pad_top = d.conv.pad_left = 0, d.conv.in_h = 1,
+	     d.conv.in_w = (uint16_t)(k.caps.acc_depth + 1), d.conv.out_h = 1,
+	     d.conv.out_w = (uint16_t)(k.caps.acc_depth + 1), d.conv.cin_pg = 1,
 	     d.conv.pad_bottom = d.conv.pad_right = 0),
 	    NPU_ERR_CAPACITY, NPU_CAP_ACC);
 	BAD((d.conv.groups = 100, d.conv.cin_pg = 1, d.conv.cout_pg = 11, d.conv.kh = d.conv.kw = 1,
